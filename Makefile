@@ -1,0 +1,39 @@
+# The two commands of the README: `make up` runs the system, `make test` runs the tests.
+SHELL := /bin/bash
+UV ?= uv
+RUN := UV_PYTHON_DOWNLOADS=never $(UV) run --frozen
+
+.PHONY: up down status bootstrap infra-up infra-down services-up services-down test lint typecheck imports unit
+
+up: bootstrap infra-up ## install, start Kafka/Postgres/SMTP, migrate, create topics, start services
+	$(RUN) gigalert migrate
+	$(RUN) gigalert topics create
+	deploy/local/services.sh up
+	@deploy/local/services.sh status
+
+down: ## stop the services and the infrastructure
+	-deploy/local/services.sh down
+	deploy/local/infra.sh down
+
+status:
+	@deploy/local/infra.sh status
+	@deploy/local/services.sh status
+
+bootstrap:
+	deploy/local/bootstrap.sh
+
+infra-up:
+	deploy/local/infra.sh up
+
+test: bootstrap infra-up lint typecheck imports ## every gate and the whole test suite
+	$(RUN) pytest
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck:
+	$(RUN) mypy shared/src services/ingest/src services/matcher/src services/notifier/src tests bench deploy/local/smtp_sink.py
+
+imports:
+	$(RUN) lint-imports

@@ -1,0 +1,125 @@
+"""Settings, one class per concern, read from ``GIGALERT_*`` variables and ``.env``.
+
+Build them in ``main()`` or a lifespan (``get_settings()`` is cached and tests clear it),
+never at import time.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=f"GIGALERT_{prefix}",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+
+class KafkaSettings(BaseSettings):
+    model_config = _config("KAFKA_")
+
+    bootstrap_servers: str = Field(
+        "127.0.0.1:19092", description="Comma-separated host:port list of Kafka brokers."
+    )
+    partitions: int = Field(6, ge=1, le=1000, description="Partitions per topic on creation.")
+    replication_factor: int = Field(1, ge=1, description="Replication factor on creation.")
+    topic_prefix: str = Field(
+        "", description="Prefix for every topic name (tests use one per test)."
+    )
+    client_id: str = Field("gigalert", description="Kafka client id.")
+    max_delivery_attempts: int = Field(
+        5, ge=1, description="Attempts at one message before it is dead-lettered."
+    )
+
+
+class PostgresSettings(BaseSettings):
+    model_config = _config("POSTGRES_")
+
+    dsn: SecretStr = Field(
+        SecretStr("postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"),
+        description="asyncpg DSN of the gigalert database.",
+    )
+    pool_min_size: int = Field(1, ge=0, description="Connections kept open per process.")
+    pool_max_size: int = Field(10, ge=1, description="Connection pool size per process.")
+    command_timeout: float = Field(30.0, gt=0, description="Seconds before a query is cancelled.")
+
+
+class HttpSettings(BaseSettings):
+    model_config = _config("HTTP_")
+
+    host: str = Field("127.0.0.1", description="Address the HTTP APIs bind to.")
+    ingest_port: int = Field(8001, description="Port of the ingest API.")
+    matcher_port: int = Field(8002, description="Port of the matcher (freelancer) API.")
+    notifier_port: int = Field(8003, description="Port of the notifier ops API.")
+    max_body_bytes: int = Field(
+        2_000_000, ge=1024, description="Largest request body accepted (413 beyond)."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for ops endpoints; unset disables them."
+    )
+
+
+class SmtpSettings(BaseSettings):
+    model_config = _config("SMTP_")
+
+    host: str = Field("127.0.0.1", description="SMTP server host.")
+    port: int = Field(8025, description="SMTP server port.")
+    security: Literal["none", "starttls", "tls"] = Field(
+        "none", description="none (local development), starttls or tls."
+    )
+    username: str | None = Field(None, description="SMTP user, if the server wants one.")
+    password: SecretStr | None = Field(None, description="SMTP password.")
+    sender: str = Field("alerts@gigalert.local", description="From address of alert mail.")
+    sender_name: str = Field("gigalert", description="From display name.")
+    maildir: str = Field(
+        "deploy/local/.state/mail", description="Where the local SMTP sink keeps messages."
+    )
+
+
+class NotifierSettings(BaseSettings):
+    model_config = _config("NOTIFIER_")
+
+    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is dead.")
+    base_delay_seconds: float = Field(30.0, gt=0, description="First retry delay.")
+    max_delay_seconds: float = Field(3600.0, gt=0, description="Longest retry delay.")
+    lease_seconds: float = Field(60.0, gt=0, description="How long a claimed delivery is held.")
+    send_timeout_seconds: float = Field(20.0, gt=0, description="Timeout of one send.")
+    line_channel_token: SecretStr | None = Field(
+        None, description="LINE Messaging API channel access token."
+    )
+    channel_secret_key: SecretStr = Field(
+        SecretStr("dev-only-change-me-dev-only-change-me"),
+        description="Key that encrypts channel secrets at rest (any length; derived).",
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8002", description="Base URL for unsubscribe links."
+    )
+
+
+class Settings(BaseSettings):
+    """All settings of one process."""
+
+    model_config = _config("")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    notifier: NotifierSettings = Field(default_factory=NotifierSettings)
+    log_level: str = Field("INFO", description="Log level of every service.")
+    fx_to_jpy: dict[str, float] = Field(
+        default_factory=lambda: {"JPY": 1.0, "USD": 150.0, "EUR": 160.0, "GBP": 190.0},
+        description="JPY per unit of a foreign currency, for rate normalisation (JSON).",
+    )
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
