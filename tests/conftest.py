@@ -22,15 +22,19 @@ from gigalert_shared.topics import Topics
 def pytest_configure(config: pytest.Config) -> None:
     """The developer's shell must not leak into tests: settings are built in fixtures."""
     for name in [n for n in os.environ if n.startswith("GIGALERT_")]:
-        if name not in ("GIGALERT_STATE_DIR", "GIGALERT_CACHE_DIR"):
+        if not name.startswith("GIGALERT_LOCAL_") and name not in (
+            "GIGALERT_STATE_DIR",
+            "GIGALERT_CACHE_DIR",
+        ):
             del os.environ[name]
 
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = Path(os.environ.get("GIGALERT_STATE_DIR", ROOT / "deploy/local/.state"))
-KAFKA = "127.0.0.1:19092"
-PG_ADMIN_DSN = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
-SMTP_PORT = 8025
+KAFKA = f"127.0.0.1:{os.environ.get('GIGALERT_LOCAL_KAFKA_PORT', '19092')}"
+PG_PORT = os.environ.get("GIGALERT_LOCAL_PG_PORT", "15432")
+PG_ADMIN_DSN = f"postgresql://gigalert:gigalert@127.0.0.1:{PG_PORT}/gigalert"
+SMTP_PORT = int(os.environ.get("GIGALERT_LOCAL_SMTP_PORT", "8025"))
 MAILDIR = STATE / "mail"
 
 
