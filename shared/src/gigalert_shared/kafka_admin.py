@@ -32,9 +32,25 @@ async def create_topics(settings: KafkaSettings, topics: Topics | None = None) -
             ]
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica won
                 await admin.create_topics(new)
+            await _wait_for_leaders(admin, missing)
         return missing
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """New partitions need a moment to elect leaders; producers fail until they have."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        if all(
+            t.get("error_code", 0) == 0
+            and t["partitions"]
+            and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
+            return
+        await asyncio.sleep(0.1)
 
 
 async def wait_for_kafka(bootstrap_servers: str, deadline_s: float = 60.0) -> None:

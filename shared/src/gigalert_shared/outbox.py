@@ -40,9 +40,13 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -
     """Add messages to the outbox inside the caller's transaction."""
     if not messages:
         return
-    await conn.executemany(
-        "INSERT INTO outbox (topic, key, payload, headers) VALUES ($1, $2, $3, $4)",
-        [(m.topic, m.key, m.payload, m.headers) for m in messages],
+    await conn.execute(
+        "INSERT INTO outbox (topic, key, payload, headers) "
+        "SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::jsonb[])",
+        [m.topic for m in messages],
+        [m.key for m in messages],
+        [m.payload for m in messages],
+        [m.headers for m in messages],
     )
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 

@@ -1,4 +1,5 @@
-"""Remote mode from a listing's words: ``フルリモート`` → REMOTE, ``週1出社`` → HYBRID, ``常駐`` → ONSITE.
+"""Remote mode from a listing's words: ``フルリモート`` → REMOTE, ``週1出社`` → HYBRID,
+``常駐`` → ONSITE.
 
 The first rule that matches wins:
 
@@ -49,9 +50,9 @@ _OPEN = re.compile(
 )
 _FULL_REMOTE = re.compile(
     r"フル\s*リモート|完全\s*(?:リモート|在宅)|フル\s*在宅|リモート\s*100\s*%|100\s*%\s*(?:リモート|remote)"
-    r"|full(?:y)?\s*remote|remote\s*only|remote[\s-]first"
+    r"|full(?:y)?\s*remote|remote\s*only|remote[\s-]first|出社\s*(?:なし|無し|不要)|no\s*office"
 )
-_REMOTE = re.compile(rf"{_REMOTE_WORD}|リモート可|在宅可")
+_REMOTE = re.compile(_REMOTE_WORD)
 _ONSITE = re.compile(
     r"常駐|出社|出勤|オンサイト|客先|現地|on[\s-]?site|in[\s-]?(?:the\s*)?office|office[\s-]based"
 )

@@ -1,0 +1,206 @@
+"""The ingest HTTP API. Platforms authenticate with ``X-API-Key``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from gigalert_ingest.build import Platform
+from gigalert_ingest.metrics import REQUEST_SECONDS
+from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
+from gigalert_ingest.raw_consumer import register_raw_consumer
+from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, ItemResult, Outcome
+from gigalert_ingest.service import IngestService, validate_item
+from gigalert_shared.db import create_pool
+from gigalert_shared.kafka_publish import BrokerPublisher
+from gigalert_shared.outbox import OutboxRelay
+from gigalert_shared.settings import Settings, get_settings
+from gigalert_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+
+class State:
+    service: IngestService
+    auth: PlatformAuth
+    relay: OutboxRelay
+    broker: KafkaBroker
+    max_batch: int
+
+
+def _state(request: Request) -> State:
+    state: State = request.app.state.ingest
+    return state
+
+
+StateDep = Annotated[State, Depends(_state)]
+
+
+async def current_platform(
+    state: StateDep,
+    x_api_key: Annotated[str | None, Header(description="The platform's API key.")] = None,
+) -> Platform:
+    try:
+        return await state.auth.authenticate(x_api_key)
+    except UnknownKey:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or unknown X-API-Key",
+            headers={"WWW-Authenticate": "ApiKey"},
+        ) from None
+    except RevokedKey:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key was revoked") from None
+
+
+PlatformDep = Annotated[Platform, Depends(current_platform)]
+
+
+def _answer(results: list[ItemResult]) -> IngestAnswer:
+    rejected = sum(r.status is Outcome.REJECTED for r in results)
+    return IngestAnswer(results=results, accepted=len(results) - rejected, rejected=rejected)
+
+
+def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        cfg = settings or get_settings()
+        topics = Topics(cfg.kafka.topic_prefix)
+        pool = await create_pool(cfg.postgres)
+        broker = KafkaBroker(
+            cfg.kafka.bootstrap_servers,
+            client_id=f"{cfg.kafka.client_id}-ingest",
+            enable_idempotence=True,
+            logger=None,
+        )
+        relay = OutboxRelay(pool, BrokerPublisher(broker, topics))
+        state = State()
+        state.auth = PlatformAuth(pool)
+        state.service = IngestService(pool, fx_to_jpy=cfg.fx_to_jpy, on_stored=relay.wake)
+        state.relay = relay
+        state.broker = broker
+        state.max_batch = max_batch
+        register_raw_consumer(
+            broker,
+            topics=topics,
+            service=state.service,
+            auth=state.auth,
+            max_message_bytes=cfg.http.max_body_bytes,
+        )
+        await broker.start()
+        await relay.start()
+        app.state.ingest = state
+        app.state.pool = pool
+        log.info("ingest started", extra={"topics_prefix": topics.prefix})
+        try:
+            yield
+        finally:
+            # In-flight requests are finished by the server before this runs.
+            await relay.stop()
+            await broker.stop()
+            await pool.close()
+            log.info("ingest stopped")
+
+    cfg_for_limits = settings or get_settings()
+    app = FastAPI(
+        title="gigalert ingest",
+        version="1.0.0",
+        description="Platforms push gigs here. Authenticate with the `X-API-Key` header.",
+        lifespan=lifespan,
+        max_body_size=cfg_for_limits.http.max_body_bytes,
+    )
+
+    @app.middleware("http")
+    async def timing(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        REQUEST_SECONDS.labels(route=path, status=str(response.status_code)).observe(
+            time.perf_counter() - start
+        )
+        return response
+
+    @app.post(
+        "/v1/gigs",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=IngestAnswer,
+        responses={401: {}, 403: {}, 413: {}, 422: {}},
+        summary="Post one gig",
+    )
+    async def post_gig(gig: GigIn, platform: PlatformDep, state: StateDep) -> IngestAnswer:
+        answer = _answer(await state.service.accept(platform, [gig]))
+        _log_results(platform, answer)
+        return answer
+
+    @app.post(
+        "/v1/gigs/batch",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=IngestAnswer,
+        responses={401: {}, 403: {}, 413: {}, 422: {}},
+        summary="Post up to the batch limit of gigs; every item gets a result",
+    )
+    async def post_batch(batch: BatchIn, platform: PlatformDep, state: StateDep) -> IngestAnswer:
+        if len(batch.gigs) > state.max_batch:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                [
+                    {
+                        "loc": ["body", "gigs"],
+                        "msg": f"at most {state.max_batch} gigs per batch",
+                        "type": "too_long",
+                    }
+                ],
+            )
+        items: list[GigIn | list[ItemError]] = [validate_item(raw) for raw in batch.gigs]
+        answer = _answer(await state.service.accept(platform, items))
+        _log_results(platform, answer)
+        return answer
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request, state: StateDep) -> JSONResponse:
+        checks: dict[str, bool] = {}
+        try:
+            checks["postgres"] = await request.app.state.pool.fetchval("SELECT 1") == 1
+        except Exception:
+            checks["postgres"] = False
+        checks["kafka"] = await state.broker.ping(timeout=2.0)
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _log_results(platform: Platform, answer: IngestAnswer) -> None:
+    for r in answer.results:
+        if r.status is Outcome.REJECTED:
+            log.info(
+                "gig rejected",
+                extra={"platform": platform.name, "index": r.index, "errors": len(r.errors)},
+            )
+    log.info(
+        "gigs received",
+        extra={
+            "platform": platform.name,
+            "accepted": answer.accepted,
+            "rejected": answer.rejected,
+            "gig_ids": [r.gig_id for r in answer.results if r.gig_id][:500],
+        },
+    )

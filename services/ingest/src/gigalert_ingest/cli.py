@@ -1,0 +1,73 @@
+"""``gigalert platforms …`` and ``gigalert ingest serve``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import typer
+import uvicorn
+
+from gigalert_ingest.platforms import create_platform, revoke_platform
+from gigalert_shared.logs import configure_logging
+from gigalert_shared.settings import get_settings
+
+platforms_app = typer.Typer(help="Platforms that push gigs.", no_args_is_help=True)
+ingest_app = typer.Typer(help="The ingest service.", no_args_is_help=True)
+
+
+async def _connect() -> asyncpg.Connection:
+    return await asyncpg.connect(get_settings().postgres.dsn.get_secret_value())
+
+
+@platforms_app.command("add")
+def add(name: str) -> None:
+    """Create a platform and print its API key (shown once; only its hash is stored)."""
+
+    async def run() -> str:
+        conn = await _connect()
+        try:
+            _, key = await create_platform(conn, name=name)
+        finally:
+            await conn.close()
+        return key
+
+    try:
+        key = asyncio.run(run())
+    except asyncpg.UniqueViolationError:
+        typer.echo(f"a platform named {name!r} exists", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(key)
+
+
+@platforms_app.command("revoke")
+def revoke(name: str) -> None:
+    """Revoke a platform's API key; its requests are refused with 403 from then on."""
+
+    async def run() -> bool:
+        conn = await _connect()
+        try:
+            return await revoke_platform(conn, name=name)
+        finally:
+            await conn.close()
+
+    if not asyncio.run(run()):
+        typer.echo(f"no active platform named {name!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {name}")
+
+
+@ingest_app.command("serve")
+def serve() -> None:
+    """Run the ingest HTTP API and the gigs.raw consumer."""
+    from gigalert_ingest.api.app import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level, "ingest")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http.host,
+        port=settings.http.ingest_port,
+        log_config=None,
+        timeout_graceful_shutdown=20,
+    )

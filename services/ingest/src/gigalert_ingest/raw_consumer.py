@@ -1,0 +1,140 @@
+"""The ``gigs.raw`` ingress: platforms produce one gig (a GigIn as JSON) per message with
+their API key in the ``x-api-key`` header. Anything that can't be accepted goes to
+``gigs.rejected`` with the original bytes and its topic, partition and offset; the batch is
+committed only after its gigs are stored and its rejects published."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from gigalert_ingest.build import Platform
+from gigalert_ingest.metrics import RAW_REJECTED
+from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
+from gigalert_ingest.schemas import GigIn, ItemError
+from gigalert_ingest.service import IngestService, validate_json
+from gigalert_shared.events import FieldError, GigRejected, event_headers
+from gigalert_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER = "x-api-key"
+GROUP_ID = "ingest"
+
+
+def _headers(record: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in record.headers or ():
+        out[name] = bytes(value or b"").decode("utf-8", "replace")
+    return out
+
+
+def rejection(record: Any, reason: str, errors: list[ItemError]) -> GigRejected:
+    headers = {k: v for k, v in _headers(record).items() if k.lower() != API_KEY_HEADER}
+    return GigRejected(
+        reason=reason,
+        errors=[FieldError(loc=e.loc, msg=e.msg, type=e.type) for e in errors],
+        original_b64=base64.b64encode(record.value or b"").decode(),
+        original_key_b64=base64.b64encode(record.key).decode() if record.key else None,
+        original_headers=headers,
+        source_topic=record.topic,
+        source_partition=record.partition,
+        source_offset=record.offset,
+        rejected_at=datetime.now(UTC),
+    )
+
+
+def register_raw_consumer(
+    broker: KafkaBroker,
+    *,
+    topics: Topics,
+    service: IngestService,
+    auth: PlatformAuth,
+    max_message_bytes: int,
+) -> None:
+    @broker.subscriber(
+        topics.gigs_raw,
+        group_id=GROUP_ID,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        batch=True,
+        max_records=500,
+    )
+    async def on_raw(msg: KafkaMessage) -> None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        try:
+            await handle_records(
+                records,
+                service=service,
+                auth=auth,
+                max_message_bytes=max_message_bytes,
+                broker=broker,
+                topics=topics,
+            )
+        except Exception:
+            log.exception("raw batch failed; it will be redelivered")
+            await asyncio.sleep(1.0)  # don't spin while Postgres or Kafka is down
+            raise
+
+
+async def handle_records(
+    records: tuple[Any, ...],
+    *,
+    service: IngestService,
+    auth: PlatformAuth,
+    max_message_bytes: int,
+    broker: KafkaBroker,
+    topics: Topics,
+) -> None:
+    rejected: list[GigRejected] = []
+    by_platform: dict[Platform, list[GigIn]] = defaultdict(list)
+    for record in records:
+        value: bytes = record.value or b""
+        if len(value) > max_message_bytes:
+            rejected.append(rejection(record, "message too large", []))
+            continue
+        try:
+            platform = await auth.authenticate(_headers(record).get(API_KEY_HEADER))
+        except UnknownKey:
+            rejected.append(rejection(record, "unknown or missing x-api-key", []))
+            continue
+        except RevokedKey:
+            rejected.append(rejection(record, "revoked api key", []))
+            continue
+        item = validate_json(value)
+        if isinstance(item, GigIn):
+            by_platform[platform].append(item)
+        else:
+            rejected.append(rejection(record, "invalid gig", item))
+    for platform, gigs in by_platform.items():
+        await service.accept(platform, gigs)
+    for event in rejected:
+        RAW_REJECTED.labels(reason=event.reason).inc()
+        log.warning(
+            "raw gig rejected",
+            extra={
+                "reason": event.reason,
+                "source_partition": event.source_partition,
+                "source_offset": event.source_offset,
+            },
+        )
+    if rejected:
+        futures = [
+            await broker.publish(
+                e.model_dump_json(),
+                topic=topics.gigs_rejected,
+                key=base64.b64decode(e.original_key_b64) if e.original_key_b64 else None,
+                headers=event_headers(e),
+                no_confirm=True,
+            )
+            for e in rejected
+        ]
+        await asyncio.gather(*futures)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from gigalert_ingest.api.app import create_app
+from gigalert_ingest.platforms import create_platform
+from gigalert_shared.settings import HttpSettings, Settings
+
+
+@pytest.fixture
+async def platform_key(db: asyncpg.Connection) -> str:
+    _, key = await create_platform(db, name="marketing-board")
+    return key
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    settings = settings.model_copy(update={"http": HttpSettings(max_body_bytes=64_000)})
+    app = create_app(settings, max_batch=20)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as c:
+            yield c
