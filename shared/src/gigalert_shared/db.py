@@ -15,7 +15,7 @@ from gigalert_shared.settings import PostgresSettings
 Pool = asyncpg.Pool
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def init_connection(conn: asyncpg.Connection) -> None:
     for typename in ("json", "jsonb"):
         await conn.set_type_codec(
             typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
@@ -28,7 +28,7 @@ async def create_pool(settings: PostgresSettings) -> Pool:
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         command_timeout=settings.command_timeout,
-        init=_init_connection,
+        init=init_connection,
     )
     if pool is None:  # pragma: no cover - asyncpg types allow it, never happens
         raise RuntimeError("asyncpg returned no pool")

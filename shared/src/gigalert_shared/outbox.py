@@ -95,6 +95,7 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._listen_conn: Any = None
         self.published = 0
+        self._drain_lock = asyncio.Lock()
 
     def wake(self, *_: object) -> None:
         self._wake.set()
@@ -120,11 +121,14 @@ class OutboxRelay:
             self._listen_conn = None
 
     async def drain(self) -> int:
-        total = 0
-        while n := await relay_once(self._pool, self._publisher, self._batch_size):
-            total += n
-        self.published += total
-        return total
+        """Publish until nothing is pending; concurrent drains in one process take turns,
+        so a drain returns only after rows claimed by another drain are published too."""
+        async with self._drain_lock:
+            total = 0
+            while n := await relay_once(self._pool, self._publisher, self._batch_size):
+                total += n
+            self.published += total
+            return total
 
     async def _run(self) -> None:
         while True:

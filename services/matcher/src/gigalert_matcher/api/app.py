@@ -1,0 +1,102 @@
+"""The matcher process: the freelancer API, the subscription index and the gig consumer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from gigalert_matcher.api.routes import router
+from gigalert_matcher.consumer import GigMatcher, register_gig_consumer
+from gigalert_matcher.index_sync import IndexSync
+from gigalert_matcher.metrics import INDEX_AGE
+from gigalert_shared.crypto import SecretBox
+from gigalert_shared.db import create_pool
+from gigalert_shared.kafka_publish import BrokerPublisher
+from gigalert_shared.outbox import OutboxRelay
+from gigalert_shared.settings import Settings, get_settings
+from gigalert_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, consume: bool = True) -> FastAPI:
+    cfg = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        topics = Topics(cfg.kafka.topic_prefix)
+        pool = await create_pool(cfg.postgres)
+        broker = KafkaBroker(
+            cfg.kafka.bootstrap_servers,
+            client_id=f"{cfg.kafka.client_id}-matcher",
+            enable_idempotence=True,
+            logger=None,
+        )
+        relay = OutboxRelay(pool, BrokerPublisher(broker, topics))
+        sync = IndexSync(pool)
+        app.state.pool = pool
+        app.state.sync = sync
+        app.state.broker = broker
+        app.state.secret_box = SecretBox(cfg.notifier.channel_secret_key.get_secret_value())
+        await sync.start()
+        if consume:
+            matcher = GigMatcher(
+                pool=pool,
+                sync=sync,
+                relay=relay,
+                broker=broker,
+                topics=topics,
+                max_attempts=cfg.kafka.max_delivery_attempts,
+            )
+            register_gig_consumer(broker, matcher, topics)
+        await broker.start()
+        await relay.start()
+        log.info("matcher started", extra={"subscriptions": len(sync.index)})
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await relay.stop()
+            await sync.stop()
+            await pool.close()
+            log.info("matcher stopped")
+
+    app = FastAPI(
+        title="gigalert matcher",
+        version="1.0.0",
+        description=(
+            "Freelancers save criteria and channels here. Create a freelancer with "
+            "`POST /v1/freelancers`, then send its token as `Authorization: Bearer …`."
+        ),
+        lifespan=lifespan,
+        max_body_size=64_000,
+    )
+    app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks: dict[str, bool] = {"index_loaded": bool(app.state.sync.loaded)}
+        try:
+            checks["postgres"] = await app.state.pool.fetchval("SELECT 1") == 1
+        except Exception:
+            checks["postgres"] = False
+        checks["kafka"] = await app.state.broker.ping(timeout=2.0)
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        INDEX_AGE.set(app.state.sync.age_seconds())
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

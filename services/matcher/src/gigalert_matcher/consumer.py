@@ -1,0 +1,189 @@
+"""Consumes gigs.posted and gigs.updated (group ``matcher``) in batches.
+
+For each batch: catch the index up with Postgres, match every gig, write the alerts and
+their events in one transaction (unique per freelancer and gig), publish the events, and
+only then let the offsets be committed. A batch that fails is retried gig by gig; a gig
+that keeps failing goes to ``gigs.posted.dlq`` with the reason and the original bytes, and
+the partition moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import TypeAdapter, ValidationError
+
+from gigalert_matcher.alerts import build_alerts
+from gigalert_matcher.index_sync import IndexSync
+from gigalert_matcher.matching import GigFacts
+from gigalert_matcher.metrics import ALERTS, DEAD_LETTERS, GIGS_MATCHED, MATCH_SECONDS
+from gigalert_matcher.repository import q
+from gigalert_shared.events import AlertMatched, AnyGigEvent, GigBody, dump_event, event_headers
+from gigalert_shared.outbox import OutboxMessage, OutboxRelay, enqueue
+from gigalert_shared.topics import ALERTS_MATCHED, Topics
+
+log = logging.getLogger(__name__)
+
+GROUP_ID = "matcher"
+_GIG_EVENT: TypeAdapter[Any] = TypeAdapter(AnyGigEvent)
+
+
+class PoisonGig(Exception):
+    """A gig that can never be processed (undecodable): dead-lettered at once."""
+
+
+def decode(record: Any) -> GigBody:
+    try:
+        event: GigBody = _GIG_EVENT.validate_json(record.value or b"")
+    except ValidationError as exc:
+        raise PoisonGig(f"undecodable gig event: {exc.error_count()} errors") from exc
+    return event
+
+
+class GigMatcher:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        sync: IndexSync,
+        relay: OutboxRelay,
+        broker: KafkaBroker,
+        topics: Topics,
+        max_attempts: int,
+    ) -> None:
+        self._pool = pool
+        self._sync = sync
+        self._relay = relay
+        self._broker = broker
+        self._topics = topics
+        self._max_attempts = max_attempts
+        self._attempts: dict[tuple[str, int, int], int] = {}
+
+    def match(self, gigs: Sequence[GigBody]) -> list[AlertMatched]:
+        now = datetime.now(UTC)
+        alerts: list[AlertMatched] = []
+        for gig in gigs:
+            start = time.perf_counter()
+            facts = GigFacts.from_gig(gig)
+            matched = self._sync.index.match(facts)
+            MATCH_SECONDS.observe(time.perf_counter() - start)
+            alerts.extend(build_alerts(gig, facts, matched, now))
+        GIGS_MATCHED.inc(len(gigs))
+        return alerts
+
+    async def store(self, alerts: list[AlertMatched]) -> int:
+        """Insert alerts (duplicates are skipped) and enqueue events for the new ones."""
+        if not alerts:
+            return 0
+        async with self._pool.acquire() as conn, conn.transaction():
+            inserted = {
+                r["id"]
+                for r in await conn.fetch(
+                    q("insert_alerts"),
+                    [a.alert_id for a in alerts],
+                    [a.freelancer_id for a in alerts],
+                    [a.gig.gig_id for a in alerts],
+                    ["{" + ",".join(str(s) for s in a.subscription_ids) + "}" for a in alerts],
+                    [
+                        {k: [r.model_dump() for r in v] for k, v in a.reasons.items()}
+                        for a in alerts
+                    ],
+                )
+            }
+            await enqueue(
+                conn,
+                [
+                    OutboxMessage(
+                        ALERTS_MATCHED,
+                        dump_event(a),
+                        str(a.freelancer_id).encode(),
+                        {**event_headers(a), "alert-id": str(a.alert_id)},
+                    )
+                    for a in alerts
+                    if a.alert_id in inserted
+                ],
+            )
+        ALERTS.inc(len(inserted))
+        return len(inserted)
+
+    async def process(self, gigs: Sequence[GigBody]) -> int:
+        await self._sync.catch_up()
+        created = await self.store(self.match(gigs))
+        await self._relay.drain()  # published before the offsets are committed
+        return created
+
+    async def handle_records(self, records: Sequence[Any]) -> None:
+        gigs: list[GigBody] = []
+        for record in records:
+            try:
+                gigs.append(decode(record))
+            except PoisonGig as exc:
+                await self.dead_letter(record, str(exc))
+        try:
+            await self.process(gigs)
+            return
+        except Exception:
+            log.exception("batch failed; retrying gig by gig", extra={"gigs": len(gigs)})
+        failed = False
+        for record in records:
+            key = (record.topic, record.partition, record.offset)
+            try:
+                await self.process([decode(record)])
+                self._attempts.pop(key, None)
+            except PoisonGig:
+                continue  # already dead-lettered above
+            except Exception as exc:
+                attempts = self._attempts.get(key, 0) + 1
+                self._attempts[key] = attempts
+                if attempts >= self._max_attempts:
+                    await self.dead_letter(record, f"failed {attempts} times: {exc!r}"[:1000])
+                    self._attempts.pop(key, None)
+                else:
+                    failed = True
+        if failed:
+            await asyncio.sleep(0.5)
+            raise RuntimeError("some gigs failed; the batch will be redelivered")
+
+    async def dead_letter(self, record: Any, reason: str) -> None:
+        DEAD_LETTERS.labels(reason=reason.split(":")[0][:40]).inc()
+        log.error(
+            "gig dead-lettered",
+            extra={"reason": reason, "partition": record.partition, "offset": record.offset},
+        )
+        payload = {
+            "reason": reason,
+            "original_b64": base64.b64encode(record.value or b"").decode(),
+            "source_topic": record.topic,
+            "source_partition": record.partition,
+            "source_offset": record.offset,
+            "failed_at": datetime.now(UTC).isoformat(),
+        }
+        await self._broker.publish(
+            json.dumps(payload).encode(), topic=self._topics.gigs_posted_dlq, key=record.key
+        )
+
+
+def register_gig_consumer(broker: KafkaBroker, matcher: GigMatcher, topics: Topics) -> None:
+    @broker.subscriber(
+        topics.gigs_posted,
+        topics.gigs_updated,
+        group_id=GROUP_ID,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        batch=True,
+        max_records=500,
+    )
+    async def on_gigs(msg: KafkaMessage) -> None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        await matcher.handle_records(records)

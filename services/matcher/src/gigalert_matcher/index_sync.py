@@ -1,0 +1,128 @@
+"""Keeps this replica's in-memory subscription index equal to Postgres.
+
+Loaded at start from one consistent snapshot, then kept fresh from ``subscription_changes``
+(filled by a trigger; LISTEN/NOTIFY wakes us, a timer covers lost notifications). Each
+change is applied by reading the subscription's current row, so applying one twice is
+harmless; a window of recent change ids is re-read each time, because bigserial ids can
+commit out of order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from gigalert_matcher.matching import SubscriptionIndex
+from gigalert_matcher.matching.reference_sql import SELECT_ACTIVE_SQL, criteria_from_row
+from gigalert_matcher.metrics import INDEX_AGE, INDEX_SIZE
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "subscription_changes"
+_REREAD_WINDOW = 1000
+
+_CHANGES = """
+SELECT c.id AS change_id, c.subscription_id, s.*
+FROM subscription_changes c LEFT JOIN subscriptions s ON s.id = c.subscription_id
+WHERE c.id > $1
+ORDER BY c.id
+"""
+
+
+class IndexSync:
+    def __init__(self, pool: asyncpg.Pool, *, poll_interval: float = 1.0) -> None:
+        self._pool = pool
+        self._poll_interval = poll_interval
+        self.index = SubscriptionIndex([])
+        self.loaded = False
+        self._last_id = 0
+        self._applied: set[int] = set()
+        self._applied_order: deque[int] = deque()
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listen_conn: Any = None
+        self.synced_at = time.monotonic()
+
+    async def load(self) -> None:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            last = await conn.fetchval("SELECT coalesce(max(id), 0) FROM subscription_changes")
+            rows = await conn.fetch(SELECT_ACTIVE_SQL)
+        self.index = SubscriptionIndex([criteria_from_row(r) for r in rows])
+        self._last_id = last
+        self.loaded = True
+        self._touch()
+        log.info("subscription index loaded", extra={"subscriptions": len(self.index)})
+
+    async def catch_up(self) -> int:
+        """Apply every change committed so far; return how many were applied."""
+        async with self._lock:
+            rows = await self._pool.fetch(_CHANGES, max(0, self._last_id - _REREAD_WINDOW))
+            applied = 0
+            for row in rows:
+                change_id: int = row["change_id"]
+                if change_id in self._applied or (change_id <= self._last_id - _REREAD_WINDOW):
+                    continue
+                self._apply(row["subscription_id"], row)
+                self._remember(change_id)
+                self._last_id = max(self._last_id, change_id)
+                applied += 1
+            self._touch()
+            return applied
+
+    def _apply(self, subscription_id: UUID, row: asyncpg.Record) -> None:
+        if row["id"] is None or not row["active"]:
+            self.index.remove(subscription_id)
+        else:
+            self.index.upsert(criteria_from_row(row))
+
+    def _remember(self, change_id: int) -> None:
+        self._applied.add(change_id)
+        self._applied_order.append(change_id)
+        while len(self._applied_order) > 5 * _REREAD_WINDOW:
+            self._applied.discard(self._applied_order.popleft())
+
+    def _touch(self) -> None:
+        self.synced_at = time.monotonic()
+        INDEX_SIZE.set(len(self.index))
+        INDEX_AGE.set(0)
+
+    def age_seconds(self) -> float:
+        return time.monotonic() - self.synced_at
+
+    async def start(self) -> None:
+        self._listen_conn = await self._pool.acquire()
+        await self._listen_conn.add_listener(CHANNEL, lambda *_: self._wake.set())
+        await self.load()
+        self._task = asyncio.create_task(self._run(), name="index-sync")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listen_conn is not None:
+            with contextlib.suppress(Exception):
+                await self._listen_conn.remove_listener(CHANNEL, lambda *_: None)
+            await self._pool.release(self._listen_conn)
+            self._listen_conn = None
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("index catch-up failed; retrying")
+                INDEX_AGE.set(self.age_seconds())

@@ -1,0 +1,168 @@
+"""The freelancer API's request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+
+from gigalert_shared.crypto import SLACK_PREFIX
+from gigalert_shared.events import RemoteMode
+from gigalert_shared.taxonomy import DOMAIN_KEYS
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FreelancerIn(_In):
+    display_name: Name
+    locale: Literal["ja", "en"] = "ja"
+    timezone: str = Field("Asia/Tokyo", max_length=64, description="An IANA time zone.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("unknown time zone; use an IANA name such as Asia/Tokyo")
+        ZoneInfo(value)
+        return value
+
+
+class FreelancerOut(BaseModel):
+    id: UUID
+    display_name: str
+    locale: str
+    timezone: str
+    created_at: datetime
+
+
+class FreelancerCreated(FreelancerOut):
+    token: str = Field(description="Bearer token; shown once, stored hashed.")
+
+
+class EmailChannelIn(_In):
+    kind: Literal["email"]
+    address: EmailStr = Field(max_length=254)
+
+
+class SlackChannelIn(_In):
+    kind: Literal["slack"]
+    webhook_url: str = Field(
+        max_length=500, description=f"An incoming-webhook URL starting with {SLACK_PREFIX}"
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _slack_only(cls, value: str) -> str:
+        # Only Slack's own webhook host: no user-supplied URL may point anywhere else.
+        rest = value.removeprefix(SLACK_PREFIX)
+        if rest == value or not rest or any(c in rest for c in "?#@\\ \t\n") or ".." in rest:
+            raise ValueError(f"must be a Slack incoming-webhook URL starting with {SLACK_PREFIX}")
+        parts = rest.split("/")
+        if len(parts) != 3 or not all(p.isalnum() for p in parts):
+            raise ValueError("expected https://hooks.slack.com/services/T…/B…/…")
+        return value
+
+
+class LineChannelIn(_In):
+    kind: Literal["line"]
+    user_id: str = Field(pattern=r"^U[0-9a-f]{32}$", description="A LINE user id (U + 32 hex).")
+
+
+ChannelIn = Annotated[
+    EmailChannelIn | SlackChannelIn | LineChannelIn, Field(discriminator="kind")
+]
+
+
+class ChannelOut(BaseModel):
+    id: UUID
+    kind: str
+    target: str = Field(description="The address, user id, or the masked webhook URL.")
+    active: bool
+    consecutive_failures: int
+    disabled_reason: str | None
+    created_at: datetime
+
+
+class SubscriptionIn(_In):
+    name: Name = "マイ条件"
+    remote_modes: list[RemoteMode] = Field(
+        default_factory=lambda: list(RemoteMode), min_length=1, max_length=3
+    )
+    min_rate_jpy_h: int | None = Field(None, ge=0, le=1_000_000)
+    include_unknown_rate: bool = True
+    domains: list[str] = Field(default_factory=list, max_length=20)
+    keywords_any: list[Keyword] = Field(default_factory=list, max_length=20)
+    keywords_none: list[Keyword] = Field(default_factory=list, max_length=20)
+    max_days_per_week: float | None = Field(None, gt=0, le=7)
+    locations: list[Keyword] = Field(default_factory=list, max_length=20)
+    frequency: Literal["instant", "digest"] = "instant"
+    digest_hour: int | None = Field(None, ge=0, le=23)
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+    @field_validator("domains")
+    @classmethod
+    def _known_domains(cls, value: list[str]) -> list[str]:
+        unknown = [d for d in value if d not in DOMAIN_KEYS]
+        if unknown:
+            raise ValueError(
+                f"unknown domain {', '.join(unknown)}; valid: {', '.join(sorted(DOMAIN_KEYS))}"
+            )
+        return sorted(set(value))
+
+    @field_validator("remote_modes")
+    @classmethod
+    def _dedup_modes(cls, value: list[RemoteMode]) -> list[RemoteMode]:
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _schedule(self) -> SubscriptionIn:
+        if self.frequency == "digest" and self.digest_hour is None:
+            self.digest_hour = 8
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("give both quiet_start and quiet_end, or neither")
+        return self
+
+
+class SubscriptionOut(BaseModel):
+    id: UUID
+    name: str
+    remote_modes: list[str]
+    min_rate_jpy_h: int | None
+    include_unknown_rate: bool
+    domains: list[str]
+    keywords_any: list[str]
+    keywords_none: list[str]
+    max_days_per_week: float | None
+    locations: list[str]
+    frequency: str
+    digest_hour: int | None
+    quiet_start: time | None
+    quiet_end: time | None
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class PreviewGig(BaseModel):
+    gig_id: UUID
+    title: str
+    url: str | None
+    received_at: datetime
+    reasons_ja: list[str]
+    reasons_en: list[str]
+
+
+class Preview(BaseModel):
+    days: int
+    count: int
+    per_week: float = Field(description="Expected alerts a week at this rate.")
+    gigs: list[PreviewGig] = Field(description="The newest matches (at most 50).")
