@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from gigalert_shared.db import init_connection
 from gigalert_shared.kafka_admin import create_topics
 from gigalert_shared.migrate import migrate
 from gigalert_shared.settings import KafkaSettings, PostgresSettings, Settings, get_settings
@@ -98,6 +99,7 @@ async def db_dsn(template_db: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def db(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
     conn = await asyncpg.connect(db_dsn)
+    await init_connection(conn)
     yield conn
     await conn.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -34,3 +35,20 @@ def mask(value: str, keep: int = 4) -> str:
     if len(value) - len(head) <= keep * 2:
         return f"{head}…"
     return f"{head}…{value[-keep:]}"
+
+
+class Signer:
+    """Short HMAC tokens for links in mail (unsubscribe): `<value>.<signature>`."""
+
+    def __init__(self, key_material: str, purpose: str) -> None:
+        self._key = hashlib.sha256(f"gigalert-signer:{purpose}:{key_material}".encode()).digest()
+
+    def sign(self, value: str) -> str:
+        mac = hmac.new(self._key, value.encode(), hashlib.sha256).digest()[:16]
+        return f"{value}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    def verify(self, token: str) -> str | None:
+        value, _, _ = token.rpartition(".")
+        if value and hmac.compare_digest(self.sign(value), token):
+            return value
+        return None

@@ -98,6 +98,19 @@ class NotifierSettings(BaseSettings):
         SecretStr("dev-only-change-me-dev-only-change-me"),
         description="Key that encrypts channel secrets at rest (any length; derived).",
     )
+    batch_size: int = Field(100, ge=1, le=1000, description="Deliveries claimed per round.")
+    poll_interval_seconds: float = Field(0.5, gt=0, description="Idle wait between claims.")
+    smtp_concurrency: int = Field(8, ge=1, description="Mails sent at once per process.")
+    line_concurrency: int = Field(4, ge=1, description="LINE pushes at once per process.")
+    slack_min_interval_seconds: float = Field(
+        1.0, ge=0, description="Least time between two posts to one Slack webhook."
+    )
+    rate_limited_pause_seconds: float = Field(
+        60.0, gt=0, description="Wait after a 429 when no Retry-After is known."
+    )
+    disable_channel_after: int = Field(
+        3, ge=1, description="Consecutive permanent failures that disable a channel."
+    )
     public_base_url: str = Field(
         "http://127.0.0.1:8002", description="Base URL for unsubscribe links."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from gigalert_ingest.normalise import (
     DaysPerWeek,
     days_from_numbers,
@@ -51,10 +52,12 @@ RATE_TEXTS = [
     case("最低時給3000円", 3000, None, H, "hour"),
     case("〜時給5,000円", None, 5000, H, "hour", amount_min=None),
     case("時給4500円（税抜）", 4500, 4500, H, "hour", tax_basis=TaxBasis.EXCLUDED),
-    case("時給4,500円〜6,000円（税込）／週2〜3日", 4500, 6000, H, "hour",
-         tax_basis=TaxBasis.INCLUDED),  # fmt: skip
-    case("時給2,000円～4,000円（経験・スキルにより応相談）", 2000, 4000, H, "hour",
-         negotiable=True),  # fmt: skip
+    case(
+        "時給4,500円〜6,000円（税込）／週2〜3日", 4500, 6000, H, "hour", tax_basis=TaxBasis.INCLUDED
+    ),
+    case(
+        "時給2,000円～4,000円（経験・スキルにより応相談）", 2000, 4000, H, "hour", negotiable=True
+    ),
     case("時給3,000円〜（スキル見合い）", 3000, None, H, "hour", negotiable=True),
     case("時給4,500円〜（月額72万円相当）", 4500, None, H, "hour"),
     # daily
@@ -64,15 +67,31 @@ RATE_TEXTS = [
     case("1日3万円", 3750, 3750, D, "day ÷ 8h"),
     case("4万5千円/日", 5625, 5625, D, "day ÷ 8h", amount_min=45000),
     # monthly
-    case("月額60〜80万円（140-180h）", 3750, 5000, M, BAND, amount_min=600000,
-         amount_max=800000, hours_per_month_min=140, hours_per_month_max=180,
-         hours_divisor=160),  # fmt: skip
+    case(
+        "月額60〜80万円（140-180h）",
+        3750,
+        5000,
+        M,
+        BAND,
+        amount_min=600000,
+        amount_max=800000,
+        hours_per_month_min=140,
+        hours_per_month_max=180,
+        hours_divisor=160,
+    ),
     case("月額80万円（精算幅140h〜180h）", 5000, 5000, M, BAND),
     case("月単価70万円 精算幅：140〜180時間", 4375, 4375, M, BAND),
     case("月額80万円(精算140-180)", 5000, 5000, M, BAND),
     case("80万円/月（税抜・精算幅140〜180h）", 5000, 5000, M, BAND, tax_basis=TaxBasis.EXCLUDED),
-    case("月額65万円（160h想定）", 4063, 4063, M, "month ÷ 160h (listing's hours)",
-         hours_per_month_min=160, hours_per_month_max=160),  # fmt: skip
+    case(
+        "月額65万円（160h想定）",
+        4063,
+        4063,
+        M,
+        "month ÷ 160h (listing's hours)",
+        hours_per_month_min=160,
+        hours_per_month_max=160,
+    ),
     case("〜80万円/月", None, 5000, M, STD, amount_min=None, amount_max=800000),
     case("上限80万円/月", None, 5000, M, STD),
     case("月額上限80万円", None, 5000, M, STD),
@@ -96,17 +115,43 @@ RATE_TEXTS = [
     case("月額60〜80万円（週2〜3日）", 7500, 10000, M, "month ÷ 80h (160h × 2.5/5 days)"),
     case("40万円～60万円／月（週3日～）", 3125, 4688, M, "month ÷ 128h (160h × 4/5 days)"),
     case("月額60万円（140〜180h）週3日", 3750, 3750, M, BAND),  # the listing's band wins
+    # hours the listing gives beside monthly pay
+    case("月額10万円（月20h程度）", 5000, 5000, M, "month ÷ 20h (listing's hours)"),
+    case("月額30万円 週20時間", 3750, 3750, M, "month ÷ 80h (160h × 20/40h a week)"),
+    case("月額20〜30万円（週10〜20時間）", 3333, 5000, M, "month ÷ 60h (160h × 15/40h a week)"),
+    case("月額60万円（24時間対応）", 3750, 3750, M, STD, hours_per_month_min=None),
     # project / fixed price
-    case("案件総額50万円（100h想定）", 5000, 5000, P, "project ÷ 100h (listing's hours)",
-         hours_divisor=100, hours_per_month_min=None),  # fmt: skip
+    case(
+        "案件総額50万円（100h想定）",
+        5000,
+        5000,
+        P,
+        "project ÷ 100h (listing's hours)",
+        hours_divisor=100,
+        hours_per_month_min=None,
+    ),
     case("固定報酬30万円", None, None, P, "project: no hourly rate", amount_min=300000),
     case("1記事5,000円", None, None, P, "project: no hourly rate"),
     case("Fixed price: $2,000", None, None, P, "project: no hourly rate", currency="USD"),
-    case("Fixed price $2,000 (est. 40 hours)", 7500, 7500, P,
-         "project ÷ 40h (listing's hours); USD × 150 JPY"),  # fmt: skip
+    case(
+        "Fixed price $2,000 (est. 40 hours)",
+        7500,
+        7500,
+        P,
+        "project ÷ 40h (listing's hours); USD × 150 JPY",
+    ),
     # other currencies
-    case("$40-60/hr", 6000, 9000, H, "hour; USD × 150 JPY", currency="USD", amount_min=40,
-         amount_max=60, fx_rate_to_jpy=150),  # fmt: skip
+    case(
+        "$40-60/hr",
+        6000,
+        9000,
+        H,
+        "hour; USD × 150 JPY",
+        currency="USD",
+        amount_min=40,
+        amount_max=60,
+        fx_rate_to_jpy=150,
+    ),
     case("$40 to $60 per hour", 6000, 9000, H, "hour; USD × 150 JPY"),
     case("USD 40-60/h", 6000, 9000, H, "hour; USD × 150 JPY"),
     case("ＵＳ＄５０/ｈ", 7500, 7500, H, "hour; USD × 150 JPY"),
@@ -115,11 +160,25 @@ RATE_TEXTS = [
     case("up to $60 per hour", None, 9000, H, "hour; USD × 150 JPY"),
     case("€50/h", 8000, 8000, H, "hour; EUR × 160 JPY", currency="EUR"),
     case("from €40/hour", 6400, None, H, "hour; EUR × 160 JPY"),
-    case("€45-€55 per hour excl. VAT", 7200, 8800, H, "hour; EUR × 160 JPY",
-         tax_basis=TaxBasis.EXCLUDED),  # fmt: skip
+    case(
+        "€45-€55 per hour excl. VAT",
+        7200,
+        8800,
+        H,
+        "hour; EUR × 160 JPY",
+        tax_basis=TaxBasis.EXCLUDED,
+    ),
     case("$5k/month", 4688, 4688, M, "month ÷ 160h (standard); USD × 150 JPY", amount_min=5000),
-    case("SGD 50/h", None, None, H, "no fx rate for SGD: no JPY figure", currency="SGD",
-         amount_min=50, fx_rate_to_jpy=None),  # fmt: skip
+    case(
+        "SGD 50/h",
+        None,
+        None,
+        H,
+        "no fx rate for SGD: no JPY figure",
+        currency="SGD",
+        amount_min=50,
+        fx_rate_to_jpy=None,
+    ),
     # no figure, and we say why
     case("応相談", None, None, None, "negotiable (応相談): no figure", negotiable=True),
     case("報酬：応相談", None, None, None, "negotiable (応相談): no figure", negotiable=True),
@@ -179,6 +238,13 @@ def test_hours_settings() -> None:
     assert (month.min_jpy_h, month.source.convention) == (5000, "month ÷ 140h (standard)")
 
 
+def test_text_rate_rejects_impossible_settings() -> None:
+    with pytest.raises(ValueError):
+        parse_rate_text("日給3万円", hours_per_day=0, fx_to_jpy=FX)
+    with pytest.raises(ValueError):
+        parse_rate_text("$40/hr", fx_to_jpy={"USD": -1})
+
+
 def test_fx_table_keys_are_case_insensitive() -> None:
     assert parse_rate_text("$40/hr", fx_to_jpy={"usd": 150}).min_jpy_h == 6000
 
@@ -211,18 +277,34 @@ def structured(**overrides: Any) -> Any:
         ({"days_per_week": days_from_numbers(3, 3)}, 6250, 8333, "month ÷ 96h (160h × 3/5 days)"),
         ({"unit": H, "amount_min": 4500, "amount_max": None}, 4500, None, "hour"),
         ({"unit": D, "amount_min": 30000, "amount_max": 40000}, 3750, 5000, "day ÷ 8h"),
-        ({"unit": P, "amount_min": 500_000, "amount_max": None}, None, None,
-         "project: no hourly rate"),
-        ({"unit": P, "amount_min": 500_000, "amount_max": None, "project_hours": 100}, 5000,
-         None, "project ÷ 100h (listing's hours)"),
-        ({"unit": H, "currency": "usd", "amount_min": 40, "amount_max": 60}, 6000, 9000,
-         "hour; USD × 150 JPY"),
+        (
+            {"unit": P, "amount_min": 500_000, "amount_max": None},
+            None,
+            None,
+            "project: no hourly rate",
+        ),
+        (
+            {"unit": P, "amount_min": 500_000, "amount_max": None, "project_hours": 100},
+            5000,
+            None,
+            "project ÷ 100h (listing's hours)",
+        ),
+        (
+            {"unit": H, "currency": "usd", "amount_min": 40, "amount_max": 60},
+            6000,
+            9000,
+            "hour; USD × 150 JPY",
+        ),
         ({"currency": "GBP"}, None, None, "no fx rate for GBP: no JPY figure"),
-        ({"amount_min": None, "amount_max": None, "negotiable": True}, None, None,
-         "negotiable (応相談): no figure"),
+        (
+            {"amount_min": None, "amount_max": None, "negotiable": True},
+            None,
+            None,
+            "negotiable (応相談): no figure",
+        ),
         ({"amount_min": None, "amount_max": None}, None, None, "no amount"),
     ],
-)  # fmt: skip
+)
 def test_normalise_structured_rate(
     overrides: dict[str, Any], lo: int | None, hi: int | None, convention: str
 ) -> None:
@@ -232,8 +314,14 @@ def test_normalise_structured_rate(
 
 
 def test_structured_source_keeps_the_band_and_fx() -> None:
-    rate = structured(unit=M, currency="USD", amount_min=5000, amount_max=None,
-                      hours_per_month_min=140, hours_per_month_max=180)  # fmt: skip
+    rate = structured(
+        unit=M,
+        currency="USD",
+        amount_min=5000,
+        amount_max=None,
+        hours_per_month_min=140,
+        hours_per_month_max=180,
+    )
     src = rate.source
     assert (src.hours_per_month_min, src.hours_per_month_max, src.hours_divisor) == (140, 180, 160)
     assert (src.currency, src.fx_rate_to_jpy, rate.min_jpy_h) == ("USD", 150, 4688)
@@ -250,10 +338,22 @@ def test_structured_source_keeps_the_band_and_fx() -> None:
         {"hours_per_month_min": 0},
         {"hours_per_month_max": 800},
         {"hours_per_day": 0},
+        {"currency": "円"},
+        {"fx_to_jpy": {"USD": 0}},
     ],
-    ids=["zero", "negative", "nan", "min above max", "band reversed", "zero hours",
-         "hours beyond a month", "zero hours a day"],
-)  # fmt: skip
+    ids=[
+        "zero",
+        "negative",
+        "nan",
+        "min above max",
+        "band reversed",
+        "zero hours",
+        "hours beyond a month",
+        "zero hours a day",
+        "currency not a code",
+        "zero fx rate",
+    ],
+)
 def test_structured_rate_rejects_impossible_input(overrides: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         structured(**overrides)

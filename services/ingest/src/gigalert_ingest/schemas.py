@@ -21,7 +21,7 @@ from gigalert_shared.events import RateUnit, TaxBasis
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Amount = Annotated[float, Field(ge=0, le=1e9)]
+Amount = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
 Hours = Annotated[float, Field(gt=0, le=744)]
 Days = Annotated[float, Field(gt=0, le=7)]
 

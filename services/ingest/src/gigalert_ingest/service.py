@@ -74,7 +74,7 @@ class IngestService:
             ]
             async with self._pool.acquire() as conn, conn.transaction():
                 stored = await store_gigs(conn, platform.id, bodies)
-            for (i, gig), s in zip(valid, stored, strict=True):
+            for (i, gig, _), s in zip(built, stored, strict=True):
                 results[i] = ItemResult(
                     index=i,
                     external_id=gig.external_id,

@@ -6,7 +6,8 @@ Rules:
 * An open upper end (``週4日以上``, ``週1日〜``, ``4+ days``) gives max = 5, the working week
   (or the min itself if that is more, e.g. ``週6日以上`` → 6–6).
 * ``フルタイム`` / ``full-time`` / ``常勤`` give 5–5.
-* ``週N出社`` and the like are office days, not working days, and are not read here.
+* ``週N出社`` and the like are office days, not working days, and are not read here; nor are
+  ``週20時間`` (hours) or ``週1回`` (times).
 * Anything else (``稼働日数応相談``, ``月10日``) gives min = max = None; the text is kept.
 * A figure must satisfy 0 < d <= 7 and min <= max, else the text counts as unreadable.
 """
@@ -29,7 +30,7 @@ _N = r"\d+(?:\.\d+)?"
 _JA = re.compile(
     rf"週\s*(?P<lo>{_N})\s*日?\s*(?:~\s*(?P<hi>{_N})\s*日?)?"
     r"(?P<open>\s*(?:~|以上|から))?"
-    r"(?!\s*日?\s*(?:出社|出勤|リモート|在宅|オンサイト|常駐|\d))"
+    r"(?!\s*日?\s*(?:出社|出勤|リモート|在宅|オンサイト|常駐|時|h|回|\d))"
 )
 # 2-3 days/week, 3 days a week, 3 days per week, 4+ days/wk
 _EN = re.compile(

@@ -38,6 +38,7 @@ def _divisor(
     unit: RateUnit,
     hours: tuple[float | None, float | None],
     days: DaysPerWeek | None,
+    hours_per_week: float | None,
     hours_per_day: float,
     standard: float,
 ) -> tuple[float | None, str]:
@@ -52,6 +53,11 @@ def _divisor(
         return mid, f"{unit.value} ÷ {fmt_num(mid)}h ({how})"
     if unit is RateUnit.PROJECT:
         return None, "project: no hourly rate"
+    if hours_per_week is not None:
+        week = FULL_WEEK * hours_per_day
+        h = standard * hours_per_week / week
+        per = f"{fmt_num(hours_per_week)}/{fmt_num(week)}h a week"
+        return h, f"month ÷ {fmt_num(h)}h ({fmt_num(standard)}h × {per})"
     d = days.midpoint if days is not None else None
     if d is not None:
         h = standard * d / FULL_WEEK
@@ -74,6 +80,7 @@ def convert(
     hours_per_day: float,
     standard: float,
     why_none: str,
+    hours_per_week: float | None = None,
 ) -> NormalisedRate:
     currency = currency.upper()
     fx = 1.0 if currency == "JPY" else fx_to_jpy.get(currency)
@@ -81,7 +88,7 @@ def convert(
     if amount_min is None and amount_max is None:
         convention = "negotiable (応相談): no figure" if negotiable else why_none
     elif unit is not None:
-        divisor, convention = _divisor(unit, hours, days, hours_per_day, standard)
+        divisor, convention = _divisor(unit, hours, days, hours_per_week, hours_per_day, standard)
         if divisor is not None and fx is None:
             divisor, convention = None, f"no fx rate for {currency}: no JPY figure"
         elif divisor is not None and currency != "JPY":

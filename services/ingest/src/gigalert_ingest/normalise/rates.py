@@ -4,7 +4,8 @@ Rules (design.md, "Normalising what platforms write"):
 
 * hour: as is. day: ÷ ``hours_per_day`` (8).
 * month: ÷ the listing's own hours when it gives them: the midpoint of a 精算幅 (140–180h →
-  160h) or one stated figure (``160h想定``). Else ÷ ``standard_hours_per_month`` (160) scaled by
+  160h) or one stated figure (``160h想定``, ``月20h程度``). Else, from pay text only, hours a
+  week: ``160 × h / 40`` (週20時間 → 80h). Else ÷ ``standard_hours_per_month`` (160) scaled by
   days per week, ``160 × d / 5``, where ``d`` is the *midpoint* of the days range (週3 → 96h,
   週2〜3 → 80h, 週4日以上 = 4–5 → 144h); the same divisor serves the min and the max. Else ÷ 160h.
 * project: ÷ the stated hours (``案件総額50万円（100h想定）`` → ÷ 100h), else no hourly figure.
@@ -17,6 +18,7 @@ Rules (design.md, "Normalising what platforms write"):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from gigalert_shared.events import RateUnit, TaxBasis
@@ -26,6 +28,19 @@ from .hourly import MAX_HOURS_PER_MONTH, NormalisedRate, convert
 from .rate_text import read_rate
 
 __all__ = ["NormalisedRate", "normalise_structured_rate", "parse_rate_text"]
+
+
+def _check_positive(name: str, x: float | None) -> None:
+    if x is not None and not (math.isfinite(x) and x > 0):
+        raise ValueError(f"{name} must be a positive number, got {x}")
+
+
+def _fx_table(fx_to_jpy: Mapping[str, float]) -> dict[str, float]:
+    """Codes upper-cased; a rate that is not a positive number is a configuration error."""
+    for code, rate in fx_to_jpy.items():
+        _check_positive(f"fx_to_jpy[{code!r}]", rate)
+    return {code.upper(): rate for code, rate in fx_to_jpy.items()}
+
 
 def parse_rate_text(
     text: str,
@@ -39,9 +54,12 @@ def parse_rate_text(
 
     Days per week scale a monthly figure; when ``days_per_week`` is None or empty, days written
     in the pay text itself (``週3日で月48万円``) are used. A band or stated hours outside
-    0 < h <= 744 are ignored.
+    0 < h <= 744 a month (or 168 a week) are ignored. Raises ``ValueError`` only for bad
+    settings (hours <= 0, an fx rate <= 0), never for bad text.
     """
-    fx = {k.upper(): v for k, v in fx_to_jpy.items()}
+    fx = _fx_table(fx_to_jpy)
+    _check_positive("hours_per_day", hours_per_day)
+    _check_positive("standard_hours_per_month", standard_hours_per_month)
     read = read_rate(text, frozenset(fx))
     days = days_per_week if days_per_week is not None and days_per_week.known else None
     if days is None:
@@ -69,12 +87,8 @@ def parse_rate_text(
         hours_per_day=hours_per_day,
         standard=standard_hours_per_month,
         why_none=why,
+        hours_per_week=read.hours_per_week if 0 < (read.hours_per_week or 0) <= 168 else None,
     )
-
-
-def _check_positive(name: str, x: float | None) -> None:
-    if x is not None and not (math.isfinite(x) and x > 0):
-        raise ValueError(f"{name} must be a positive number, got {x}")
 
 
 def normalise_structured_rate(
@@ -97,7 +111,8 @@ def normalise_structured_rate(
     """Normalise pay a platform sent as fields, by the same rules as :func:`parse_rate_text`.
 
     Raises ``ValueError`` for impossible input (amounts or hours <= 0, min > max, hours above
-    744 a month): the caller reports it as a field error. One of the two hours gives a stated
+    744 a month, a currency that is not a three-letter code): the caller reports it as a field
+    error. One of the two hours gives a stated
     figure; for ``project`` pay, ``project_hours`` are the hours the whole project takes.
     """
     for name, x in (
@@ -122,7 +137,9 @@ def normalise_structured_rate(
     hours: tuple[float | None, float | None] = (min(band), max(band)) if band else (None, None)
     if unit is RateUnit.PROJECT:
         hours = (project_hours, project_hours)
-    fx = {k.upper(): v for k, v in fx_to_jpy.items()}
+    if not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise ValueError(f"currency must be a three-letter code, got {currency!r}")
+    fx = _fx_table(fx_to_jpy)
     return convert(
         text=text,
         amount_min=amount_min,

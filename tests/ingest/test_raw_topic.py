@@ -1,0 +1,79 @@
+"""The gigs.raw ingress: poison messages go to gigs.rejected and never block the partition."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import asyncpg
+import httpx
+
+from gigalert_shared.events import GigPosted, GigRejected
+from gigalert_shared.topics import Topics
+from tests.ingest.test_http_api import PMO_GIG
+from tests.kafka_helpers import produce, read_topic, wait_for
+
+
+async def test_poison_messages_are_rejected_and_good_ones_flow(
+    client: httpx.AsyncClient, platform_key: str, topics: Topics, db: asyncpg.Connection
+) -> None:
+    key = {"x-api-key": platform_key}
+    good1 = json.dumps({**PMO_GIG, "external_id": "raw-1"}).encode()
+    not_json = b"\xff\xfe not json at all"
+    wrong_types = json.dumps({**PMO_GIG, "external_id": "raw-2", "skills": "PMO"}).encode()
+    unknown = json.dumps({**PMO_GIG, "external_id": "raw-3"}).encode()
+    good2 = json.dumps({**PMO_GIG, "external_id": "raw-4", "rate": "日給4万円"}).encode()
+    # One key, so all five land on one partition in this order: the poison sits between.
+    await produce(
+        topics.gigs_raw,
+        [
+            (b"p", good1, key),
+            (b"p", not_json, key),
+            (b"p", wrong_types, key),
+            (b"p", unknown, {"x-api-key": "gk_unknown"}),
+            (b"p", good2, key),
+        ],
+    )
+
+    async def stored() -> bool:
+        return await db.fetchval("SELECT count(*) FROM gigs") == 2
+
+    assert await wait_for(stored, timeout=30)
+    rejected = [
+        GigRejected.model_validate_json(r.value)
+        for r in await read_topic(topics.gigs_rejected, expect=3)
+    ]
+    assert len(rejected) == 3
+    by_reason = {r.reason: r for r in rejected}
+    assert set(by_reason) == {"invalid gig", "unknown or missing x-api-key"}
+    originals = {base64.b64decode(r.original_b64) for r in rejected}
+    assert originals == {not_json, wrong_types, unknown}
+    assert all(r.source_topic == topics.gigs_raw for r in rejected)
+    assert sorted(r.source_offset for r in rejected) == [1, 2, 3]
+    assert len({r.source_partition for r in rejected}) == 1
+    wrong = next(r for r in rejected if base64.b64decode(r.original_b64) == wrong_types)
+    assert wrong.errors[0].loc == ["skills"]
+    # The platform's key never travels into the dead-letter topic.
+    assert all("x-api-key" not in r.original_headers for r in rejected)
+
+    posted = [
+        GigPosted.model_validate_json(r.value)
+        for r in await read_topic(topics.gigs_posted, expect=2)
+    ]
+    assert sorted(p.external_id for p in posted) == ["raw-1", "raw-4"]
+    daily = next(p for p in posted if p.external_id == "raw-4")
+    assert daily.rate_min_jpy_h == 5000  # 40,000 ÷ 8 h
+
+
+async def test_replaying_the_raw_topic_creates_no_duplicates(
+    client: httpx.AsyncClient, platform_key: str, topics: Topics, db: asyncpg.Connection
+) -> None:
+    gig = json.dumps({**PMO_GIG, "external_id": "replayed"}).encode()
+    await produce(topics.gigs_raw, [(b"k", gig, {"x-api-key": platform_key})] * 3)
+
+    async def stored() -> bool:
+        return await db.fetchval("SELECT count(*) FROM gigs") == 1
+
+    assert await wait_for(stored, timeout=30)
+    posted = await read_topic(topics.gigs_posted, expect=1, settle=2.0)
+    assert len(posted) == 1

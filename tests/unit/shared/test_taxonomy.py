@@ -1,0 +1,76 @@
+"""The domain taxonomy: data shipped in the package, matched width- and case-insensitively."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import pytest
+
+from gigalert_shared.taxonomy import DOMAIN_KEYS, DOMAIN_ORDER, domains_from_text, normalise_text
+
+EXPECTED_KEYS = [
+    "pmo",
+    "project_management",
+    "marketing",
+    "seo",
+    "advertising",
+    "pr",
+    "sales",
+    "consulting",
+    "engineering",
+    "data",
+    "design",
+    "writing",
+    "other",
+]
+
+
+def test_keys_and_order() -> None:
+    assert list(DOMAIN_ORDER) == EXPECTED_KEYS
+    assert frozenset(EXPECTED_KEYS) == DOMAIN_KEYS
+
+
+def test_taxonomy_is_package_data() -> None:
+    assert files("gigalert_shared").joinpath("taxonomy.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("PMO支援",), ["pmo"]),
+        (("ＰＭＯ",), ["pmo"]),
+        (("プロジェクトマネジメントオフィス",), ["pmo"]),  # longest synonym wins
+        (("Webマーケ担当",), ["marketing"]),
+        (("デジタルマーケティング / SEO対策",), ["marketing", "seo"]),
+        (("広報・PR",), ["pr"]),
+        (("プレスリリース作成",), ["pr"]),
+        (("PROJECT MANAGER",), ["project_management"]),  # PR is not inside PROJECT
+        (("metadata cleanup",), []),  # data is not inside metadata
+        (("バックエンドエンジニア（Go）",), ["engineering"]),
+        (("Senior Software Engineer",), ["engineering"]),
+        (("フロントエンド開発",), ["engineering"]),
+        (("事業開発",), ["sales"]),  # not also engineering through 開発
+        (("ﾃﾞｰﾀ分析", "BI dashboards"), ["data"]),
+        (("Data Analyst",), ["data"]),
+        (("リスティング広告の運用",), ["advertising"]),
+        (("インサイドセールス",), ["sales"]),
+        (("ITコンサルタント",), ["consulting"]),
+        (("UI/UXデザイナー",), ["design"]),
+        (("記事作成ライター",), ["writing"]),
+        (("データサイエンティスト", "PMO"), ["pmo", "data"]),  # taxonomy order, no repeats
+        (("PMO", "pmo", "ＰＭＯ支援"), ["pmo"]),
+        (("その他",), []),  # other is never inferred
+        (("", "食品の仕入れ"), []),
+    ],
+    ids=lambda v: " | ".join(v) if isinstance(v, tuple) else None,
+)
+def test_domains_from_text(texts: tuple[str, ...], expected: list[str]) -> None:
+    assert domains_from_text(*texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [("ＰＭＯ", "pmo"), ("ﾘﾓｰﾄ", "リモート"), ("Ｒｅａｃｔ", "react"), ("４５００", "4500")],
+)
+def test_normalise_text(raw: str, normalised: str) -> None:
+    assert normalise_text(raw) == normalised
