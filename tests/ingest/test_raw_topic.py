@@ -36,7 +36,7 @@ async def test_poison_messages_are_rejected_and_good_ones_flow(
     )
 
     async def stored() -> bool:
-        return await db.fetchval("SELECT count(*) FROM gigs") == 2
+        return bool(await db.fetchval("SELECT count(*) FROM gigs") == 2)
 
     assert await wait_for(stored, timeout=30)
     rejected = [
@@ -72,7 +72,7 @@ async def test_replaying_the_raw_topic_creates_no_duplicates(
     await produce(topics.gigs_raw, [(b"k", gig, {"x-api-key": platform_key})] * 3)
 
     async def stored() -> bool:
-        return await db.fetchval("SELECT count(*) FROM gigs") == 1
+        return bool(await db.fetchval("SELECT count(*) FROM gigs") == 1)
 
     assert await wait_for(stored, timeout=30)
     posted = await read_topic(topics.gigs_posted, expect=1, settle=2.0)

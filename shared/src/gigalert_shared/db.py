@@ -9,10 +9,13 @@ from importlib import resources
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from gigalert_shared.settings import PostgresSettings
 
 Pool = asyncpg.Pool
+# A plain connection, or one borrowed from a pool: both run queries the same way.
+Conn = asyncpg.Connection | PoolConnectionProxy
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:

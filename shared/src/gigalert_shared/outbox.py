@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from gigalert_shared.db import Conn
+
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "outbox"
@@ -36,7 +38,7 @@ class Publisher(Protocol):
         """Publish every message durably or raise."""
 
 
-async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -> None:
+async def enqueue(conn: Conn, messages: Sequence[OutboxMessage]) -> None:
     """Add messages to the outbox inside the caller's transaction."""
     if not messages:
         return

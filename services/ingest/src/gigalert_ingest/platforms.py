@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from gigalert_ingest.build import Platform
-from gigalert_shared.db import load_queries
+from gigalert_shared.db import Conn, load_queries
 
 KEY_PREFIX = "gk_"
 
@@ -40,13 +40,13 @@ def _q(name: str) -> str:
     return load_queries("gigalert_ingest")[name]
 
 
-async def create_platform(conn: asyncpg.Connection, *, name: str) -> tuple[uuid.UUID, str]:
+async def create_platform(conn: Conn, *, name: str) -> tuple[uuid.UUID, str]:
     key = new_api_key()
     pid = await conn.fetchval(_q("insert_platform"), name, hash_key(key), key[:10])
     return pid, key
 
 
-async def revoke_platform(conn: asyncpg.Connection, *, name: str) -> bool:
+async def revoke_platform(conn: Conn, *, name: str) -> bool:
     return await conn.fetchval(_q("revoke_platform"), name) is not None
 
 

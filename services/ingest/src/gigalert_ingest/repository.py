@@ -6,10 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from gigalert_ingest.build import search_text
-from gigalert_shared.db import load_queries
+from gigalert_shared.db import Conn, load_queries
 from gigalert_shared.events import GigBody, GigPosted, GigUpdated, dump_event, event_headers
 from gigalert_shared.outbox import OutboxMessage, enqueue
 from gigalert_shared.topics import GIGS_POSTED, GIGS_UPDATED
@@ -69,9 +67,7 @@ def _rounds(gigs: list[GigBody]) -> list[list[GigBody]]:
     return rounds
 
 
-async def store_gigs(
-    conn: asyncpg.Connection, platform_id: uuid.UUID, gigs: list[GigBody]
-) -> list[Stored]:
+async def store_gigs(conn: Conn, platform_id: uuid.UUID, gigs: list[GigBody]) -> list[Stored]:
     """Upsert gigs and enqueue their events, in the caller's transaction. Results in order."""
     results: list[Stored] = []
     messages: list[OutboxMessage] = []

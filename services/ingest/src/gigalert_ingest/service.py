@@ -14,6 +14,7 @@ from gigalert_ingest.build import Platform, build_gig
 from gigalert_ingest.metrics import GIGS
 from gigalert_ingest.repository import store_gigs
 from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
+from gigalert_shared.events import GigBody
 
 _GIG = TypeAdapter(GigIn)
 
@@ -65,15 +66,24 @@ class IngestService:
                 valid.append((i, item))
             else:
                 results[i] = ItemResult(index=i, status=Outcome.REJECTED, errors=item)
-        if valid:
-            bodies = [
-                build_gig(
-                    g, platform=platform, gig_id=uuid.uuid4(), received_at=now, fx_to_jpy=self._fx
+        built: list[tuple[int, GigIn, GigBody]] = []
+        for i, gig in valid:
+            try:
+                body = build_gig(
+                    gig, platform=platform, gig_id=uuid.uuid4(), received_at=now, fx_to_jpy=self._fx
                 )
-                for _, g in valid
-            ]
+            except ValueError as exc:  # a combination the schema can't see
+                results[i] = ItemResult(
+                    index=i,
+                    external_id=gig.external_id,
+                    status=Outcome.REJECTED,
+                    errors=[ItemError(loc=["rate"], msg=str(exc), type="value_error")],
+                )
+                continue
+            built.append((i, gig, body))
+        if built:
             async with self._pool.acquire() as conn, conn.transaction():
-                stored = await store_gigs(conn, platform.id, bodies)
+                stored = await store_gigs(conn, platform.id, [b for _, _, b in built])
             for (i, gig, _), s in zip(built, stored, strict=True):
                 results[i] = ItemResult(
                     index=i,

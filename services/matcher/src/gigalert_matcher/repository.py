@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from gigalert_matcher.schemas import SubscriptionIn
-from gigalert_shared.db import load_queries
+from gigalert_shared.db import Conn, load_queries
 from gigalert_shared.taxonomy import normalise_text
 
 
@@ -36,7 +36,7 @@ def _criteria_args(s: SubscriptionIn) -> list[Any]:
 
 
 async def insert_subscription(
-    conn: asyncpg.Connection | asyncpg.Pool, *, freelancer_id: UUID, sub: SubscriptionIn
+    conn: Conn | asyncpg.Pool, *, freelancer_id: UUID, sub: SubscriptionIn
 ) -> asyncpg.Record:
     row = await conn.fetchrow(q("insert_subscription"), freelancer_id, *_criteria_args(sub))
     assert row is not None
@@ -44,7 +44,7 @@ async def insert_subscription(
 
 
 async def update_subscription(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Conn | asyncpg.Pool,
     *,
     freelancer_id: UUID,
     subscription_id: UUID,

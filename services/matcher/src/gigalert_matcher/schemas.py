@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from gigalert_shared.crypto import SLACK_PREFIX
 from gigalert_shared.events import RemoteMode
@@ -76,9 +84,7 @@ class LineChannelIn(_In):
     user_id: str = Field(pattern=r"^U[0-9a-f]{32}$", description="A LINE user id (U + 32 hex).")
 
 
-ChannelIn = Annotated[
-    EmailChannelIn | SlackChannelIn | LineChannelIn, Field(discriminator="kind")
-]
+ChannelIn = Annotated[EmailChannelIn | SlackChannelIn | LineChannelIn, Field(discriminator="kind")]
 
 
 class ChannelOut(BaseModel):

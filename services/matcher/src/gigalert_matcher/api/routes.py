@@ -41,7 +41,9 @@ def _not_found(what: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
 
 
-@router.post("/freelancers", status_code=201, response_model=FreelancerCreated, tags=["freelancers"])
+@router.post(
+    "/freelancers", status_code=201, response_model=FreelancerCreated, tags=["freelancers"]
+)
 async def create_freelancer(body: FreelancerIn, pool: PoolDep) -> FreelancerCreated:
     """Create a freelancer. The bearer token in the answer is shown once."""
     token = new_token()
@@ -105,7 +107,9 @@ async def enable_channel(
 
 
 @router.delete("/channels/{channel_id}", status_code=204, tags=["channels"])
-async def delete_channel(channel_id: UUID, freelancer: CurrentFreelancer, pool: PoolDep) -> Response:
+async def delete_channel(
+    channel_id: UUID, freelancer: CurrentFreelancer, pool: PoolDep
+) -> Response:
     if await pool.fetchval(q("delete_channel"), channel_id, freelancer.id) is None:
         raise _not_found("channel")
     return Response(status_code=204)
@@ -114,7 +118,9 @@ async def delete_channel(channel_id: UUID, freelancer: CurrentFreelancer, pool: 
 # ------------------------------------------------------------------------- subscriptions
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionOut, tags=["subscriptions"])
+@router.post(
+    "/subscriptions", status_code=201, response_model=SubscriptionOut, tags=["subscriptions"]
+)
 async def create_subscription(
     body: SubscriptionIn, freelancer: CurrentFreelancer, pool: PoolDep
 ) -> SubscriptionOut:
@@ -126,10 +132,14 @@ async def create_subscription(
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut], tags=["subscriptions"])
 async def list_subscriptions(freelancer: CurrentFreelancer, pool: PoolDep) -> list[SubscriptionOut]:
-    return [SubscriptionOut(**dict(r)) for r in await pool.fetch(q("list_subscriptions"), freelancer.id)]
+    return [
+        SubscriptionOut(**dict(r)) for r in await pool.fetch(q("list_subscriptions"), freelancer.id)
+    ]
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, tags=["subscriptions"])
+@router.get(
+    "/subscriptions/{subscription_id}", response_model=SubscriptionOut, tags=["subscriptions"]
+)
 async def get_subscription(
     subscription_id: UUID, freelancer: CurrentFreelancer, pool: PoolDep
 ) -> SubscriptionOut:
@@ -139,7 +149,9 @@ async def get_subscription(
     return SubscriptionOut(**dict(row))
 
 
-@router.put("/subscriptions/{subscription_id}", response_model=SubscriptionOut, tags=["subscriptions"])
+@router.put(
+    "/subscriptions/{subscription_id}", response_model=SubscriptionOut, tags=["subscriptions"]
+)
 async def update_subscription(
     subscription_id: UUID, body: SubscriptionIn, freelancer: CurrentFreelancer, pool: PoolDep
 ) -> SubscriptionOut:
@@ -151,21 +163,29 @@ async def update_subscription(
     return SubscriptionOut(**dict(row))
 
 
-async def _set_active(pool: PoolDep, subscription_id: UUID, freelancer_id: UUID, active: bool) -> SubscriptionOut:
+async def _set_active(
+    pool: PoolDep, subscription_id: UUID, freelancer_id: UUID, active: bool
+) -> SubscriptionOut:
     row = await pool.fetchrow(q("set_subscription_active"), subscription_id, freelancer_id, active)
     if row is None:
         raise _not_found("subscription")
     return SubscriptionOut(**dict(row))
 
 
-@router.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionOut, tags=["subscriptions"])
+@router.post(
+    "/subscriptions/{subscription_id}/pause", response_model=SubscriptionOut, tags=["subscriptions"]
+)
 async def pause_subscription(
     subscription_id: UUID, freelancer: CurrentFreelancer, pool: PoolDep
 ) -> SubscriptionOut:
     return await _set_active(pool, subscription_id, freelancer.id, False)
 
 
-@router.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionOut, tags=["subscriptions"])
+@router.post(
+    "/subscriptions/{subscription_id}/resume",
+    response_model=SubscriptionOut,
+    tags=["subscriptions"],
+)
 async def resume_subscription(
     subscription_id: UUID, freelancer: CurrentFreelancer, pool: PoolDep
 ) -> SubscriptionOut:
@@ -181,7 +201,9 @@ async def delete_subscription(
     return Response(status_code=204)
 
 
-@router.get("/subscriptions/{subscription_id}/preview", response_model=Preview, tags=["subscriptions"])
+@router.get(
+    "/subscriptions/{subscription_id}/preview", response_model=Preview, tags=["subscriptions"]
+)
 async def preview_subscription(
     subscription_id: UUID,
     freelancer: CurrentFreelancer,

@@ -1,0 +1,265 @@
+"""Sends due deliveries. Several replicas run this loop against one database: each claims
+rows with ``FOR UPDATE SKIP LOCKED`` and a lease, so no delivery is sent by two at once; a
+replica killed mid-send leaves its rows ``sending`` until the lease ends, then another
+replica sends them (at least once: a send cut off after the server accepted it is sent
+again, and the README says so)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
+from gigalert_notifier.backoff import next_delay
+from gigalert_notifier.deliveries import q
+from gigalert_notifier.metrics import DEAD, DUE, FAILED, OVERDUE, RETRIED, SEND_SECONDS, SENT
+from gigalert_notifier.render import Rendered, render_alert, render_digest
+from gigalert_notifier.schedule import Clock
+from gigalert_notifier.sending import SendOutcome, send
+from gigalert_shared.crypto import SecretBox, Signer
+from gigalert_shared.events import AlertMatched
+from gigalert_shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[..., Awaitable[SendOutcome]]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    ids: list[UUID]
+    channel_id: UUID
+    kind: str
+    target: str
+    secret: bytes | None
+    channel_active: bool
+    locale: str
+    alerts: list[AlertMatched]
+    attempts: int
+
+
+def group_claimed(rows: list[Any]) -> list[Claimed]:
+    """Instant deliveries go one by one; digest deliveries go one message per channel."""
+    out: list[Claimed] = []
+    digests: dict[UUID, list[Any]] = defaultdict(list)
+    for r in rows:
+        if r["frequency"] == "digest":
+            digests[r["channel_id"]].append(r)
+        else:
+            out.append(_claimed([r]))
+    out.extend(_claimed(rs) for rs in digests.values())
+    return out
+
+
+def _claimed(rows: list[Any]) -> Claimed:
+    first = rows[0]
+    return Claimed(
+        ids=[r["id"] for r in rows],
+        channel_id=first["channel_id"],
+        kind=first["kind"],
+        target=first["target"],
+        secret=first["secret_encrypted"],
+        channel_active=first["channel_active"],
+        locale=first["locale"],
+        alerts=[AlertMatched.model_validate(r["payload"]) for r in rows],
+        attempts=max(r["attempts"] for r in rows),
+    )
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        *,
+        clock: Clock,
+        sender: Sender = send,
+    ) -> None:
+        self._pool = pool
+        self._s = settings.notifier
+        self._smtp = settings.smtp
+        self._clock = clock
+        self._send = sender
+        self._box = SecretBox(self._s.channel_secret_key.get_secret_value())
+        self._signer = Signer(self._s.channel_secret_key.get_secret_value(), "unsubscribe")
+        self._limits = {
+            "email": asyncio.Semaphore(self._s.smtp_concurrency),
+            "line": asyncio.Semaphore(self._s.line_concurrency),
+            "slack": asyncio.Semaphore(16),
+        }
+        self._channel_locks: dict[UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._next_slot: dict[UUID, float] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        now = self._clock.now()
+        rows = await self._pool.fetch(
+            q("claim_due"), now, self._s.batch_size, self._s.lease_seconds
+        )
+        if not rows:
+            return 0
+        await asyncio.gather(*(self._deliver(c) for c in group_claimed(list(rows))))
+        return len(rows)
+
+    def unsubscribe_url(self, alert: AlertMatched) -> str:
+        token = self._signer.sign(",".join(str(s) for s in alert.subscription_ids))
+        return f"{self._s.public_base_url.rstrip('/')}/v1/unsubscribe/{token}"
+
+    def _render(self, c: Claimed) -> Rendered:
+        unsubscribe = self.unsubscribe_url(c.alerts[0])
+        if len(c.alerts) == 1:
+            return render_alert(c.alerts[0], locale=c.locale, unsubscribe_url=unsubscribe)
+        return render_digest(c.alerts, locale=c.locale, unsubscribe_url=unsubscribe)
+
+    def _url_and_body(self, c: Claimed, rendered: Rendered) -> tuple[str, str, str]:
+        if c.kind == "email":
+            url = email_url(
+                c.target,
+                self._smtp,
+                delivery_id=",".join(str(i) for i in c.ids),
+                unsubscribe_url=self.unsubscribe_url(c.alerts[0]),
+            )
+            return url, rendered.html, "html"
+        if c.kind == "slack":
+            if c.secret is None:
+                raise ValueError("slack channel has no webhook")
+            return slack_url(self._box.open(c.secret)), rendered.markdown, "markdown"
+        token = self._s.line_channel_token
+        if token is None:
+            raise ValueError("GIGALERT_NOTIFIER_LINE_CHANNEL_TOKEN is not configured")
+        return line_url(token.get_secret_value(), c.target), rendered.line_text, "text"
+
+    async def _deliver(self, c: Claimed) -> None:
+        if not c.channel_active:
+            await self._dead(c, "channel is disabled")
+            return
+        try:
+            rendered = self._render(c)
+            url, body, body_format = self._url_and_body(c, rendered)
+        except ValueError as exc:
+            await self._dead(c, str(exc))
+            return
+        async with self._channel_locks[c.channel_id], self._limits[c.kind]:
+            await self._pace(c)
+            start = time.perf_counter()
+            outcome = await self._send(
+                url,
+                title=rendered.subject,
+                body=body,
+                body_format=body_format,
+                timeout=self._s.send_timeout_seconds,
+            )
+            SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
+        await self._record(c, outcome)
+
+    async def _pace(self, c: Claimed) -> None:
+        if c.kind != "slack":
+            return
+        now = time.monotonic()
+        slot = self._next_slot.get(c.channel_id, now)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        self._next_slot[c.channel_id] = max(slot, now) + self._s.slack_min_interval_seconds
+
+    async def _record(self, c: Claimed, outcome: SendOutcome) -> None:
+        now = self._clock.now()
+        extra = {
+            "delivery_ids": [str(i) for i in c.ids],
+            "kind": c.kind,
+            "alert_ids": [str(a.alert_id) for a in c.alerts],
+        }
+        if outcome.ok:
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(q("mark_sent"), c.ids, now)
+                await conn.execute(q("channel_succeeded"), c.channel_id)
+            SENT.labels(kind=c.kind).inc(len(c.ids))
+            log.info("delivery sent", extra=extra)
+            return
+        FAILED.labels(kind=c.kind).inc()
+        error = (outcome.error or "send failed")[:1000]
+        if outcome.permanent:
+            await self._dead(c, error, permanent_channel_failure=True)
+        elif outcome.rate_limited:
+            wait = outcome.retry_after or self._s.rate_limited_pause_seconds
+            await self._pool.execute(
+                q("mark_failed"), c.ids, now + timedelta(seconds=wait), error, 1
+            )
+            RETRIED.labels(kind=c.kind).inc(len(c.ids))
+            log.warning("delivery rate limited", extra={**extra, "retry_in": wait})
+        elif c.attempts >= self._s.max_attempts:
+            await self._dead(c, f"gave up after {c.attempts} attempts: {error}")
+        else:
+            delay = next_delay(
+                c.attempts, base=self._s.base_delay_seconds, cap=self._s.max_delay_seconds
+            )
+            await self._pool.execute(
+                q("mark_failed"), c.ids, now + timedelta(seconds=delay), error, 0
+            )
+            RETRIED.labels(kind=c.kind).inc(len(c.ids))
+            log.warning(
+                "delivery failed; will retry", extra={**extra, "retry_in": delay, "error": error}
+            )
+
+    async def _dead(
+        self, c: Claimed, error: str, *, permanent_channel_failure: bool = False
+    ) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(q("mark_dead"), c.ids, error[:1000])
+            if permanent_channel_failure:
+                still_active = await conn.fetchval(
+                    q("channel_failed_permanently"),
+                    c.channel_id,
+                    self._s.disable_channel_after,
+                    f"disabled after repeated permanent failures: {error[:200]}",
+                )
+                if still_active is False:
+                    log.warning("channel disabled", extra={"channel_id": str(c.channel_id)})
+        DEAD.labels(kind=c.kind).inc(len(c.ids))
+        log.error("delivery dead", extra={"delivery_ids": [str(i) for i in c.ids], "error": error})
+
+    async def refresh_gauges(self) -> None:
+        row = await self._pool.fetchrow(q("due_counts"), self._clock.now())
+        if row is not None:
+            DUE.set(row["due"])
+            OVERDUE.set(row["overdue"])
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        last_gauges = 0.0
+        while True:
+            try:
+                busy = await self.run_once()
+                if time.monotonic() - last_gauges > 5:
+                    await self.refresh_gauges()
+                    last_gauges = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery round failed")
+                busy = 0
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._s.poll_interval_seconds)
+                self._wake.clear()
