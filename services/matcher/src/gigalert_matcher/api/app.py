@@ -12,10 +12,11 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gigalert_matcher.api.routes import router
+from gigalert_matcher.api.unsubscribe import router as unsubscribe_router
 from gigalert_matcher.consumer import GigMatcher, register_gig_consumer
 from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.metrics import INDEX_AGE
-from gigalert_shared.crypto import SecretBox
+from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
 from gigalert_shared.kafka_publish import BrokerPublisher
 from gigalert_shared.outbox import OutboxRelay
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         app.state.pool = pool
         app.state.sync = sync
         app.state.broker = broker
-        app.state.secret_box = SecretBox(cfg.notifier.channel_secret_key.get_secret_value())
+        key = cfg.notifier.channel_secret_key.get_secret_value()
+        app.state.secret_box = SecretBox(key)
+        app.state.unsubscribe_signer = Signer(key, "unsubscribe")
         await sync.start()
         if consume:
             matcher = GigMatcher(
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         max_body_size=64_000,
     )
     app.include_router(router)
+    app.include_router(unsubscribe_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

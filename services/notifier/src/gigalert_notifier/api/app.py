@@ -1,0 +1,161 @@
+"""The notifier process: the alerts.matched consumer, the delivery worker, and the ops API
+(admin token) to list dead deliveries and requeue them."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
+from gigalert_notifier.deliveries import q
+from gigalert_notifier.schedule import Clock, SystemClock
+from gigalert_notifier.worker import DeliveryWorker, Sender
+from gigalert_shared.db import create_pool
+from gigalert_shared.settings import Settings, get_settings
+from gigalert_shared.topics import Topics
+
+log = logging.getLogger(__name__)
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+class DeliveryOut(BaseModel):
+    id: UUID
+    alert_id: UUID
+    channel_id: UUID
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: object
+    sent_at: object | None
+    created_at: object
+
+
+class RequeueIn(BaseModel):
+    ids: list[UUID] = Field(min_length=1, max_length=1000)
+
+
+class RequeueOut(BaseModel):
+    requeued: list[UUID]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    sender: Sender | None = None,
+    consume: bool = True,
+    send: bool = True,
+) -> FastAPI:
+    cfg = settings or get_settings()
+    the_clock = clock or SystemClock()
+
+    def require_admin(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> None:
+        expected = cfg.http.admin_token
+        given = credentials.credentials if credentials else ""
+        if expected is None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "ops API disabled: no admin token set")
+        if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "missing or wrong admin token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    Admin = Annotated[None, Depends(require_admin)]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        topics = Topics(cfg.kafka.topic_prefix)
+        pool = await create_pool(cfg.postgres)
+        broker = KafkaBroker(
+            cfg.kafka.bootstrap_servers,
+            client_id=f"{cfg.kafka.client_id}-notifier",
+            enable_idempotence=True,
+            logger=None,
+        )
+        worker = DeliveryWorker(
+            pool, cfg, clock=the_clock, **({"sender": sender} if sender else {})
+        )
+        app.state.pool = pool
+        app.state.broker = broker
+        app.state.worker = worker
+        if consume:
+            consumer = AlertConsumer(
+                pool=pool, broker=broker, topics=topics, clock=the_clock, on_created=worker.wake
+            )
+            register_alert_consumer(broker, consumer, topics)
+        await broker.start()
+        if send:
+            await worker.start()
+        log.info("notifier started")
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await worker.stop()
+            await pool.close()
+            log.info("notifier stopped")
+
+    app = FastAPI(
+        title="gigalert notifier (ops)",
+        version="1.0.0",
+        description="Ops endpoints; authenticate with `Authorization: Bearer <admin token>`.",
+        lifespan=lifespan,
+        max_body_size=64_000,
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, bool] = {}
+        try:
+            checks["postgres"] = await request.app.state.pool.fetchval("SELECT 1") == 1
+        except Exception:
+            checks["postgres"] = False
+        checks["kafka"] = await request.app.state.broker.ping(timeout=2.0)
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"])
+    async def list_deliveries(
+        request: Request,
+        _: Admin,
+        status_: Annotated[
+            Literal["dead", "failed", "pending", "sending", "sent"], Query(alias="status")
+        ] = "dead",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[DeliveryOut]:
+        """Deliveries in a state (default: dead), newest first, with their last error."""
+        rows = await request.app.state.pool.fetch(q("list_deliveries"), status_, limit)
+        return [DeliveryOut(**dict(r)) for r in rows]
+
+    @app.post("/v1/ops/deliveries/requeue", response_model=RequeueOut, tags=["ops"])
+    async def requeue(request: Request, body: RequeueIn, _: Admin) -> RequeueOut:
+        """Send dead deliveries again (attempts start over)."""
+        rows = await request.app.state.pool.fetch(q("requeue"), body.ids, the_clock.now())
+        request.app.state.worker.wake()
+        return RequeueOut(requeued=[r["id"] for r in rows])
+
+    return app

@@ -1,0 +1,60 @@
+"""``gigalert notifier serve|dead|requeue``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+import typer
+import uvicorn
+
+from gigalert_notifier.deliveries import q
+from gigalert_shared.logs import configure_logging
+from gigalert_shared.settings import get_settings
+
+notifier_app = typer.Typer(help="The notifier service.", no_args_is_help=True)
+
+
+@notifier_app.command("serve")
+def serve() -> None:
+    """Run the alerts.matched consumer, the delivery worker and the ops API."""
+    from gigalert_notifier.api.app import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level, "notifier")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http.host,
+        port=settings.http.notifier_port,
+        log_config=None,
+        timeout_graceful_shutdown=20,
+    )
+
+
+async def _fetch(query: str, *args: object) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(get_settings().postgres.dsn.get_secret_value())
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+@notifier_app.command("dead")
+def dead(limit: int = 50) -> None:
+    """List dead deliveries with their errors."""
+    for r in asyncio.run(_fetch(q("list_deliveries"), "dead", limit)):
+        typer.echo(f"{r['id']}  {r['kind']:5}  attempts={r['attempts']}  {r['last_error']}")
+
+
+@notifier_app.command("requeue")
+def requeue(ids: list[str]) -> None:
+    """Requeue dead deliveries by id ('all' requeues every dead delivery)."""
+    if ids == ["all"]:
+        rows = asyncio.run(_fetch("SELECT id FROM deliveries WHERE status = 'dead'"))
+        targets = [r["id"] for r in rows]
+    else:
+        targets = [UUID(i) for i in ids]
+    done = asyncio.run(_fetch(q("requeue"), targets, datetime.now(UTC)))
+    typer.echo(f"requeued {len(done)} deliveries")
