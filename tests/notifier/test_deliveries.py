@@ -1,0 +1,274 @@
+"""Deliveries: durable, scheduled, retried, leased; the clock is moved, not waited for."""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from gigalert_notifier.deliveries import create_deliveries
+from gigalert_notifier.schedule import FrozenClock
+from gigalert_notifier.sending import SendOutcome
+from gigalert_notifier.worker import DeliveryWorker
+from gigalert_shared.db import create_pool
+from gigalert_shared.settings import NotifierSettings, Settings, SmtpSettings
+from tests.conftest import SMTP_PORT
+from tests.notifier import fixtures as fx
+
+# 2026-11-27 12:00 in Tokyo.
+NOON_JST = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(settings.postgres)
+    yield p
+    await p.close()
+
+
+def notifier_settings(settings: Settings, **notifier: Any) -> Settings:
+    return settings.model_copy(
+        update={
+            "smtp": SmtpSettings(port=SMTP_PORT),
+            "notifier": NotifierSettings(base_delay_seconds=10, max_attempts=3, **notifier),
+        }
+    )
+
+
+class Scripted:
+    """A sender that answers from a script (for state-machine tests; real sends are tested
+    in test_sending.py and the end-to-end test)."""
+
+    def __init__(self, *outcomes: SendOutcome) -> None:
+        self.outcomes = list(outcomes)
+        self.calls: list[dict[str, Any]] = []
+
+    async def __call__(self, url: str, **kwargs: Any) -> SendOutcome:
+        self.calls.append({"url": url, **kwargs})
+        return self.outcomes.pop(0) if len(self.outcomes) > 1 else self.outcomes[0]
+
+
+OK = SendOutcome(
+    ok=True, permanent=False, rate_limited=False, retry_after=None, http_status=200, error=None
+)
+DOWN = SendOutcome(
+    ok=False,
+    permanent=False,
+    rate_limited=False,
+    retry_after=None,
+    http_status=None,
+    error="connection refused",
+)
+GONE = SendOutcome(
+    ok=False,
+    permanent=True,
+    rate_limited=False,
+    retry_after=None,
+    http_status=404,
+    error="404 not found",
+)
+SLOW_DOWN = SendOutcome(
+    ok=False, permanent=False, rate_limited=True, retry_after=30.0, http_status=429, error="429"
+)
+
+
+async def status_of(db: asyncpg.Connection) -> list[tuple[str, int]]:
+    rows = await db.fetch("SELECT status, attempts FROM deliveries ORDER BY created_at")
+    return [(r["status"], r["attempts"]) for r in rows]
+
+
+async def test_replayed_alert_creates_no_new_delivery(db: asyncpg.Connection) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    await fx.channel(db, fid, "line", "U" + "0" * 32)
+    a = fx.alert(fid, await fx.subscription(db, fid))
+    assert await create_deliveries(db, [a], NOON_JST) == 2
+    assert await create_deliveries(db, [a, a], NOON_JST) == 0
+    assert await db.fetchval("SELECT count(*) FROM deliveries") == 2
+
+
+async def test_transient_failure_is_retried_with_backoff_then_sent(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    clock = FrozenClock(NOON_JST)
+    sender = Scripted(DOWN, OK)
+    worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=sender)
+
+    assert await worker.run_once() == 1
+    assert await status_of(db) == [("failed", 1)]
+    retry_at = await db.fetchval("SELECT next_attempt_at FROM deliveries")
+    assert NOON_JST + timedelta(seconds=5) <= retry_at <= NOON_JST + timedelta(seconds=10)
+    assert await worker.run_once() == 0  # not due yet
+    clock.advance(timedelta(seconds=11))
+    assert await worker.run_once() == 1
+    assert await status_of(db) == [("sent", 2)]
+    assert await worker.run_once() == 0
+
+
+async def test_permanent_error_is_dead_at_once_and_disables_the_channel(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    cid = await fx.channel(db, fid, "email", "nobody@example.jp")
+    sid = await fx.subscription(db, fid)
+    await create_deliveries(db, [fx.alert(fid, sid) for _ in range(3)], NOON_JST)
+    worker = DeliveryWorker(
+        pool,
+        notifier_settings(settings, disable_channel_after=3),
+        clock=FrozenClock(NOON_JST),
+        sender=Scripted(GONE),
+    )
+    await worker.run_once()
+    assert [s for s, _ in await status_of(db)] == ["dead"] * 3
+    ch = await db.fetchrow(
+        "SELECT active, consecutive_failures, disabled_reason FROM channels WHERE id = $1", cid
+    )
+    assert ch is not None and ch["active"] is False and ch["consecutive_failures"] == 3
+    assert "404" in ch["disabled_reason"]
+    last = await db.fetchval("SELECT last_error FROM deliveries LIMIT 1")
+    assert "404" in last
+
+
+async def test_gives_up_after_max_attempts(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    clock = FrozenClock(NOON_JST)
+    worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=Scripted(DOWN))
+    for _ in range(3):
+        await worker.run_once()
+        clock.advance(timedelta(hours=2))
+    assert await status_of(db) == [("dead", 3)]
+
+
+async def test_rate_limit_is_honoured_without_spending_an_attempt(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    clock = FrozenClock(NOON_JST)
+    worker = DeliveryWorker(
+        pool, notifier_settings(settings), clock=clock, sender=Scripted(SLOW_DOWN, OK)
+    )
+    await worker.run_once()
+    assert await status_of(db) == [("failed", 0)]
+    assert await db.fetchval("SELECT next_attempt_at FROM deliveries") == NOON_JST + timedelta(
+        seconds=30
+    )
+    clock.advance(timedelta(seconds=29))
+    assert await worker.run_once() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await worker.run_once() == 1
+    assert await status_of(db) == [("sent", 1)]
+
+
+async def test_quiet_hours_hold_instant_alerts_until_they_end(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    sid = await fx.subscription(db, fid, quiet=(time(22, 0), time(7, 0)))
+    late = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)  # 23:30 in Tokyo
+    await create_deliveries(db, [fx.alert(fid, sid)], late)
+    due = await db.fetchval("SELECT next_attempt_at FROM deliveries")
+    assert due == datetime(2026, 11, 27, 22, 0, tzinfo=UTC)  # 07:00 in Tokyo
+    clock = FrozenClock(late)
+    sender = Scripted(OK)
+    worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=sender)
+    assert await worker.run_once() == 0
+    clock.set(due)
+    assert await worker.run_once() == 1
+    assert len(sender.calls) == 1
+
+
+async def test_digest_sends_one_message_per_channel_at_the_digest_hour(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    sid = await fx.subscription(db, fid, frequency="digest", digest_hour=8)
+    alerts = [fx.alert(fid, sid, title=f"案件{i}") for i in range(3)]
+    await create_deliveries(db, alerts, NOON_JST)
+    clock = FrozenClock(NOON_JST)
+    sender = Scripted(OK)
+    worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=sender)
+    assert await worker.run_once() == 0
+    clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))  # 08:00 next day in Tokyo
+    assert await worker.run_once() == 3
+    assert len(sender.calls) == 1
+    body = sender.calls[0]["body"]
+    assert all(f"案件{i}" in body for i in range(3))
+    assert [s for s, _ in await status_of(db)] == ["sent"] * 3
+
+
+async def test_killed_sender_is_recovered_after_the_lease_and_sent_once(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    # A replica claims the delivery, then dies before recording anything.
+    await db.fetch(
+        "UPDATE deliveries SET status = 'sending', attempts = 1, lease_until = $1",
+        NOON_JST + timedelta(seconds=60),
+    )
+    clock = FrozenClock(NOON_JST + timedelta(seconds=30))
+    sender = Scripted(OK)
+    worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=sender)
+    assert await worker.run_once() == 0  # lease still held
+    clock.advance(timedelta(seconds=31))
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0
+    assert len(sender.calls) == 1
+    assert await status_of(db) == [("sent", 2)]
+
+
+async def test_two_workers_send_every_delivery_exactly_once(
+    db: asyncpg.Connection, settings: Settings, maildir: Path
+) -> None:
+    """Two workers with their own pools race for 120 real mails to the local SMTP sink."""
+    fid = await fx.freelancer(db)
+    marker = uuid.uuid4().hex
+    await fx.channel(db, fid, "email", f"{marker}@example.jp")
+    sid = await fx.subscription(db, fid)
+    await create_deliveries(
+        db, [fx.alert(fid, sid, title=f"並行{i}") for i in range(120)], datetime.now(UTC)
+    )
+    cfg = notifier_settings(settings, batch_size=20)
+    pools = [await create_pool(cfg.postgres) for _ in range(2)]
+    try:
+        workers = [
+            DeliveryWorker(p, cfg, clock=FrozenClock(datetime.now(UTC) + timedelta(seconds=1)))
+            for p in pools
+        ]
+
+        async def drain(w: DeliveryWorker) -> None:
+            while await w.run_once():
+                pass
+
+        await asyncio.gather(*(drain(w) for w in workers))
+    finally:
+        for p in pools:
+            await p.close()
+    assert [s for s, _ in await status_of(db)] == ["sent"] * 120
+    ids = await db.fetch("SELECT id FROM deliveries")
+    box = mailbox.Maildir(maildir, create=False)
+    received = [
+        m["X-Gigalert-Delivery-Id"]
+        for m in box
+        if marker in str(m.get("X-Gigalert-Envelope-To", ""))
+    ]
+    assert sorted(received) == sorted(str(r["id"]) for r in ids)
