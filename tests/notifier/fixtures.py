@@ -57,7 +57,8 @@ async def subscription(
 ) -> uuid.UUID:
     sid: uuid.UUID = await db.fetchval(
         "INSERT INTO subscriptions "
-        "(freelancer_id, name, frequency, digest_hour, quiet_start, quiet_end) VALUES ($1, 'PMO', $2, $3, $4, $5) RETURNING id",
+        "(freelancer_id, name, frequency, digest_hour, quiet_start, quiet_end) "
+        "VALUES ($1, 'PMO', $2, $3, $4, $5) RETURNING id",
         fid,
         frequency,
         digest_hour,
