@@ -1,0 +1,200 @@
+"""Ingest throughput: gigs/s through POST /v1/gigs/batch into Postgres and Kafka.
+
+Runs the real service (uvicorn, one process) against the local Kafka and Postgres, in a
+fresh database and with fresh topics, and reports request latency p50/p99, accepted gigs/s,
+and the time until every event was published (outbox drained). Baselines measured in the
+same run: the same requests against /healthz (HTTP floor) and validation + normalisation of
+the same gigs in-process (CPU floor).
+
+    uv run python -m bench.ingest_bench --batches 60 --batch-size 500 --concurrency 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+
+from gigalert_ingest.build import Platform, build_gig
+from gigalert_ingest.platforms import create_platform
+from gigalert_ingest.service import validate_item
+from gigalert_shared.kafka_admin import create_topics
+from gigalert_shared.migrate import migrate
+from gigalert_shared.settings import KafkaSettings
+from gigalert_shared.topics import Topics
+
+ADMIN_DSN = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
+KAFKA = "127.0.0.1:19092"
+
+RATES = [
+    "時給4,500円〜6,000円",
+    "月額60〜80万円（140-180h）",
+    "〜80万円/月",
+    "日給3万円",
+    "$40-60/hr",
+    "応相談",
+]
+REMOTE = ["フルリモート", "一部リモート（週1出社）", "常駐", "Remote", "リモート可"]
+TITLES = ["PMO支援", "Webマーケティング支援", "広報・PR", "データ分析基盤", "バックエンド開発"]
+
+
+def make_gig(i: int, rng: random.Random) -> dict[str, Any]:
+    return {
+        "external_id": f"bench-{i}",
+        "title": f"{rng.choice(TITLES)} #{i}",
+        "description": "新規事業の立ち上げ支援。" * 5,
+        "url": f"https://jobs.example.jp/{i}",
+        "category": rng.choice(["PMO", "マーケティング", "広報", "データ", "エンジニア"]),
+        "skills": ["PMO", "Jira"],
+        "remote": rng.choice(REMOTE),
+        "location": "東京都",
+        "rate": rng.choice(RATES),
+        "days_per_week": rng.choice(["週2〜3日", "週5日", "週1日～"]),
+    }
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def fire(
+    client: httpx.AsyncClient, path: str, bodies: list[dict[str, Any]], key: str, concurrency: int
+) -> tuple[float, list[float]]:
+    sem = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+
+    async def one(body: dict[str, Any]) -> None:
+        async with sem:
+            start = time.perf_counter()
+            r = await client.post(path, json=body, headers={"X-API-Key": key})
+            latencies.append(time.perf_counter() - start)
+            if r.status_code not in (200, 202):
+                raise RuntimeError(f"{path}: {r.status_code} {r.text[:200]}")
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(b) for b in bodies))
+    return time.perf_counter() - start, latencies
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+
+    db = f"gigalert_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{db}"')
+    dsn = ADMIN_DSN.rsplit("/", 1)[0] + "/" + db
+    topics = Topics(prefix=f"bench{uuid.uuid4().hex[:6]}.")
+    await create_topics(KafkaSettings(bootstrap_servers=KAFKA), topics)
+    conn = await asyncpg.connect(dsn)
+    await migrate(conn)
+    pid, key = await create_platform(conn, name="bench")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "GIGALERT_POSTGRES_DSN": dsn,
+        "GIGALERT_POSTGRES_POOL_MAX_SIZE": "10",
+        "GIGALERT_KAFKA_TOPIC_PREFIX": topics.prefix,
+        "GIGALERT_HTTP_INGEST_PORT": str(port),
+        "GIGALERT_HTTP_MAX_BODY_BYTES": "10000000",
+        "GIGALERT_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gigalert_shared.cli", "ingest", "serve"], env=env
+    )
+    rng = random.Random(7)
+    total = args.batches * args.batch_size
+    gigs = [make_gig(i, rng) for i in range(total)]
+    bodies = [{"gigs": gigs[i : i + args.batch_size]} for i in range(0, total, args.batch_size)]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            for _ in range(200):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.25)
+            # Warm up on other ids, then the measured run.
+            await fire(
+                client,
+                "/v1/gigs/batch",
+                [{"gigs": [make_gig(-1 - i, rng) for i in range(50)]}],
+                key,
+                1,
+            )
+            health_lat: list[float] = []
+            for _ in range(200):
+                t = time.perf_counter()
+                await client.get("/healthz")
+                health_lat.append(time.perf_counter() - t)
+            elapsed, lat = await fire(client, "/v1/gigs/batch", bodies, key, args.concurrency)
+            accepted_at = time.perf_counter()
+            while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+                await asyncio.sleep(0.05)
+            published_after = time.perf_counter() - accepted_at
+        stored = await conn.fetchval("SELECT count(*) FROM gigs")
+    finally:
+        server.terminate()
+        server.wait(30)
+        await conn.close()
+        await admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
+        await admin.close()
+
+    cpu_start = time.perf_counter()
+    platform = Platform(pid, "bench")
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    for g in gigs[: 20 * args.batch_size]:
+        item = validate_item(g)
+        assert not isinstance(item, list)
+        build_gig(
+            item, platform=platform, gig_id=uuid.uuid4(), received_at=now, fx_to_jpy={"USD": 150.0}
+        )
+    cpu_per_gig = (time.perf_counter() - cpu_start) / (20 * args.batch_size)
+
+    rate = total / elapsed
+    print(f"gigs stored: {stored} of {total}")
+    print("| measure | value |")
+    print("|---|---|")
+    print(
+        f"| batches x size, concurrency | {args.batches} x {args.batch_size}, {args.concurrency} |"
+    )
+    print(f"| accepted gigs/s (HTTP 202, durable in Postgres) | {rate:,.0f} |")
+    print(
+        f"| batch latency p50 / p99 | {statistics.median(lat) * 1000:.0f} ms / {pct(lat, 0.99) * 1000:.0f} ms |"
+    )
+    print(f"| all events on Kafka after the last 202 | {published_after * 1000:.0f} ms |")
+    print(f"| end-to-end gigs/s incl. publish | {total / (elapsed + published_after):,.0f} |")
+    print(f"| baseline: GET /healthz p50 | {statistics.median(health_lat) * 1000:.2f} ms |")
+    print(
+        f"| baseline: validate + normalise in-process | {cpu_per_gig * 1e6:.0f} µs/gig = {1 / cpu_per_gig:,.0f} gigs/s on one core |"
+    )
+    print(f"| ratio: HTTP+DB+Kafka rate / CPU-only rate | {rate * cpu_per_gig:.2f} |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
