@@ -59,7 +59,15 @@ def make_gig(i: int, rng: random.Random) -> dict[str, Any]:
         "skills": ["PMO", "Jira"],
         "remote": rng.choice(REMOTE),
         "location": "東京都",
-        "rate": rng.choice(RATES),
+        "rate": rng.choice(RATES).format(
+            a=rng.randrange(2000, 8000, 100),
+            b=rng.randrange(8000, 12000, 100),
+            m=rng.randrange(40, 80),
+            n=rng.randrange(80, 150),
+            d=rng.randrange(2, 6),
+            u=rng.randrange(20, 50),
+            v=rng.randrange(50, 90),
+        ),
         "days_per_week": rng.choice(["週2〜3日", "週5日", "週1日～"]),
     }
 

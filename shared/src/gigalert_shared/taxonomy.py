@@ -96,7 +96,11 @@ def _matcher() -> _Matcher:
                 raise ValueError(f"taxonomy.json: synonym {synonym!r} is in two domains")
     # Longest first, so that at any position the longest synonym wins.
     alternatives = sorted(key_of, key=lambda s: (-len(s), s))
-    pattern = re.compile("|".join(_synonym_pattern(s) for s in alternatives))
+    # The leading class lets the engine skip positions where no synonym can start.
+    first = "".join(sorted({re.escape(s[0]) for s in alternatives}))
+    pattern = re.compile(
+        f"(?=[{first}])(?:" + "|".join(_synonym_pattern(s) for s in alternatives) + ")"
+    )
     order = {d.key: i for i, d in enumerate(load_taxonomy())}
     return _Matcher(pattern=pattern, key_of=key_of, order=order)
 

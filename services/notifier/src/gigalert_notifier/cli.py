@@ -10,7 +10,6 @@ import asyncpg
 import typer
 import uvicorn
 
-from gigalert_notifier.deliveries import q
 from gigalert_shared.logs import configure_logging
 from gigalert_shared.settings import get_settings
 
@@ -44,6 +43,8 @@ async def _fetch(query: str, *args: object) -> list[asyncpg.Record]:
 @notifier_app.command("dead")
 def dead(limit: int = 50) -> None:
     """List dead deliveries with their errors."""
+    from gigalert_notifier.deliveries import q
+
     for r in asyncio.run(_fetch(q("list_deliveries"), "dead", limit)):
         typer.echo(f"{r['id']}  {r['kind']:5}  attempts={r['attempts']}  {r['last_error']}")
 
@@ -51,6 +52,8 @@ def dead(limit: int = 50) -> None:
 @notifier_app.command("requeue")
 def requeue(ids: list[str]) -> None:
     """Requeue dead deliveries by id ('all' requeues every dead delivery)."""
+    from gigalert_notifier.deliveries import q
+
     if ids == ["all"]:
         rows = asyncio.run(_fetch("SELECT id FROM deliveries WHERE status = 'dead'"))
         targets = [r["id"] for r in rows]
