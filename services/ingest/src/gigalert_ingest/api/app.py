@@ -20,7 +20,7 @@ from gigalert_ingest.raw_consumer import register_raw_consumer
 from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_item
 from gigalert_shared.db import create_pool
-from gigalert_shared.kafka_publish import BrokerPublisher
+from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.outbox import OutboxRelay
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
@@ -80,7 +80,11 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
             enable_idempotence=True,
             logger=None,
         )
-        relay = OutboxRelay(pool, BrokerPublisher(broker, topics))
+        publisher = KafkaOutboxPublisher(
+            cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-ingest-outbox"
+        )
+        await publisher.start()
+        relay = OutboxRelay(pool, publisher)
         state = State()
         state.auth = PlatformAuth(pool)
         state.service = IngestService(pool, fx_to_jpy=cfg.fx_to_jpy, on_stored=relay.wake)
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         finally:
             # In-flight requests are finished by the server before this runs.
             await relay.stop()
+            await publisher.stop()
             await broker.stop()
             await pool.close()
             log.info("ingest stopped")

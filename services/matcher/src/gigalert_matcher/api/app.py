@@ -18,7 +18,7 @@ from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.metrics import INDEX_AGE
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
-from gigalert_shared.kafka_publish import BrokerPublisher
+from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.outbox import OutboxRelay
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
@@ -39,7 +39,11 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
             enable_idempotence=True,
             logger=None,
         )
-        relay = OutboxRelay(pool, BrokerPublisher(broker, topics))
+        publisher = KafkaOutboxPublisher(
+            cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-matcher-outbox"
+        )
+        await publisher.start()
+        relay = OutboxRelay(pool, publisher)
         sync = IndexSync(pool)
         app.state.pool = pool
         app.state.sync = sync
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         finally:
             await broker.stop()
             await relay.stop()
+            await publisher.stop()
             await sync.stop()
             await pool.close()
             log.info("matcher stopped")

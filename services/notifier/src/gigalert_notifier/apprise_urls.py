@@ -1,0 +1,158 @@
+"""Apprise URLs built from structured channels, never from a user's free text. Pure.
+
+Design ("Channels and security"): a freelancer gives an email address, a Slack incoming
+webhook or a LINE user id; everything else (SMTP server, credentials, the LINE token) comes
+from settings. Every value a user gives is validated strictly (a malformed one raises
+:class:`ValueError`, which callers treat as a permanent error) *and* percent-encoded, so it
+can never add or change a URL parameter (``a@b.jp?smtp=evil.com`` is refused).
+
+Apprise 2.3 quirks these builders rely on (see ``apprise/plugins/email/base.py`` and
+``apprise/utils/parse.py``):
+
+* the query string is split on ``&`` *and* ``;`` before it is unquoted, then each value is
+  unquoted once; the email plugin unquotes ``from=``, ``name=``, ``smtp=`` and ``+Header``
+  names and values a *second* time, so those are percent-encoded twice (else a literal
+  ``%2B`` in an unsubscribe link would come out as ``+``); ``to=`` and ``mode=`` once;
+* user and password in the authority are unquoted once;
+* a recipient list is split on commas and spaces, and Apprise quietly picks addresses out of
+  junk, which is why addresses are validated here rather than left to Apprise;
+* LINE tokens may hold ``/``, ``+`` and ``=``: the percent-encoded token in the host position
+  comes back intact.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from gigalert_shared.crypto import SLACK_PREFIX, mask
+from gigalert_shared.settings import SmtpSettings
+
+__all__ = ["email_url", "line_url", "redact", "slack_url", "valid_email"]
+
+# A deliberately plain address: ASCII, no quoting, no comments, no IP literals; every
+# pattern here is used with fullmatch. No apostrophe: Apprise reads o'brien@x.jp as the name "o" and the address brien@x.jp.
+_ATOM: Final = r"[A-Za-z0-9!#$&*+=^_`{|}~-]+"
+_LOCAL: Final = rf"{_ATOM}(?:\.{_ATOM})*"
+_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL: Final = re.compile(rf"(?P<local>{_LOCAL})@(?P<domain>{_LABEL}(?:\.{_LABEL})+)")
+_HOST: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*|\d{{1,3}}(?:\.\d{{1,3}}){{3}}")
+_SLACK: Final = re.compile(
+    re.escape(SLACK_PREFIX) + r"[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,128}"
+)
+_LINE_TARGET: Final = re.compile(r"[UCR][0-9a-f]{32}")
+_LINE_TOKEN: Final = re.compile(r"[A-Za-z0-9+/=_.-]{1,512}")
+_HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{1,900}")
+_UNSUBSCRIBE_URL: Final = re.compile(r"https?://[\x21-\x3b\x3d\x3f-\x7e]{1,800}")  # no < >
+
+_SECURITY_MODE: Final = {"starttls": "starttls", "tls": "ssl"}
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _qq(value: str) -> str:
+    """For parameters Apprise's email plugin unquotes twice."""
+    return _q(_q(value))
+
+
+def valid_email(address: str) -> bool:
+    """Whether ``address`` is a plain ASCII address this service will mail."""
+    m = _EMAIL.fullmatch(address)
+    return m is not None and len(address) <= 254 and len(m.group("local")) <= 64
+
+
+def _require_email(address: str, what: str) -> str:
+    if not valid_email(address):
+        raise ValueError(f"{what} is not a plain email address: {address!r}")
+    return address
+
+
+def email_url(
+    address: str, smtp: SmtpSettings, *, delivery_id: str, unsubscribe_url: str | None
+) -> str:
+    """``mailto://`` (security none) or ``mailtos://…&mode=starttls|ssl`` to ``address``.
+
+    Adds the headers ``X-Gigalert-Delivery-Id`` and, when given, ``List-Unsubscribe:
+    <unsubscribe_url>``.
+    """
+    _require_email(address, "the recipient")
+    _require_email(smtp.sender, "the sender (GIGALERT_SMTP_SENDER)")
+    if not _HOST.fullmatch(smtp.host):
+        raise ValueError(f"the SMTP host is not a host name or IPv4 address: {smtp.host!r}")
+    if not 1 <= smtp.port <= 65535:
+        raise ValueError(f"the SMTP port is out of range: {smtp.port}")
+    if not _HEADER_VALUE.fullmatch(delivery_id):
+        raise ValueError("the delivery id must be 1–900 printable ASCII characters")
+    if unsubscribe_url is not None and not _UNSUBSCRIBE_URL.fullmatch(unsubscribe_url):
+        raise ValueError("the unsubscribe URL must be an http(s) URL without spaces or <>")
+    name = smtp.sender_name.strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise ValueError("the sender name must not contain control characters")
+
+    scheme = "mailto" if smtp.security == "none" else "mailtos"
+    auth = ""
+    if smtp.username:
+        auth = _q(smtp.username)
+        if smtp.password is not None:
+            auth += ":" + _q(smtp.password.get_secret_value())
+        auth += "@"
+    params = [
+        f"smtp={_qq(smtp.host)}",
+        f"from={_qq(smtp.sender)}",
+    ]
+    if name:
+        params.append(f"name={_qq(name)}")
+    params.append(f"to={_q(address)}")
+    if smtp.security != "none":
+        params.append(f"mode={_SECURITY_MODE[smtp.security]}")
+    params.append(f"{_q('+X-Gigalert-Delivery-Id')}={_qq(delivery_id)}")
+    if unsubscribe_url is not None:
+        params.append(f"{_q('+List-Unsubscribe')}={_qq(f'<{unsubscribe_url}>')}")
+    return f"{scheme}://{auth}{smtp.host}:{smtp.port}/?{'&'.join(params)}"
+
+
+def slack_url(webhook_url: str) -> str:
+    """A Slack incoming webhook, as is (Apprise reads ``https://hooks.slack.com/services/…``
+    natively). Only ``…/services/T…/B…/secret`` is accepted: no query, no fragment."""
+    if not _SLACK.fullmatch(webhook_url):
+        raise ValueError(f"not a Slack incoming-webhook URL ({SLACK_PREFIX}T…/B…/…)")
+    return webhook_url
+
+
+def line_url(token: str, user_id: str) -> str:
+    """``line://TOKEN/USER_ID``: a push through the LINE Messaging API with the service's
+    channel access token to one user (``U`` + 32 hex), group (``C…``) or room (``R…``)."""
+    if not _LINE_TARGET.fullmatch(user_id):
+        raise ValueError(f"not a LINE user, group or room id: {user_id!r}")
+    if not _LINE_TOKEN.fullmatch(token):
+        raise ValueError("the LINE channel access token has unexpected characters")
+    return f"line://{_q(token)}/{user_id}"
+
+
+def redact(url: str) -> str:
+    """The URL with its secrets masked, for logs: the SMTP password, the LINE token, the
+    Slack webhook's path. Unknown or unreadable URLs keep only their scheme."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable url>"
+    scheme = parts.scheme.lower()
+    if url.startswith(SLACK_PREFIX):
+        return mask(url)
+    if scheme == "line":
+        return urlunsplit((parts.scheme, "****", parts.path, "", ""))
+    if scheme in ("mailto", "mailtos"):
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            user = userinfo.split(":", 1)[0]
+            netloc = f"{user}:****@{host}" if ":" in userinfo else f"{user}@{host}"
+        query = "&".join(
+            f"{pair.split('=', 1)[0]}=****" if "unsubscribe" in pair.lower() else pair
+            for pair in parts.query.split("&")
+        )
+        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    return f"{parts.scheme}://…" if parts.scheme else "<unreadable url>"
