@@ -99,9 +99,12 @@ class IndexSync:
 
     async def start(self) -> None:
         self._listen_conn = await self._pool.acquire()
-        await self._listen_conn.add_listener(CHANNEL, lambda *_: self._wake.set())
+        await self._listen_conn.add_listener(CHANNEL, self._on_notify)
         await self.load()
         self._task = asyncio.create_task(self._run(), name="index-sync")
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -110,7 +113,7 @@ class IndexSync:
                 await self._task
         if self._listen_conn is not None:
             with contextlib.suppress(Exception):
-                await self._listen_conn.remove_listener(CHANNEL, lambda *_: None)
+                await self._listen_conn.remove_listener(CHANNEL, self._on_notify)
             await self._pool.release(self._listen_conn)
             self._listen_conn = None
 
