@@ -10,7 +10,14 @@ from typing import Any
 import asyncpg
 
 from gigalert_shared.crypto import SecretBox
-from gigalert_shared.events import AlertMatched, GigSummary, MatchReason, RateSource, RemoteMode
+from gigalert_shared.events import (
+    AlertMatched,
+    GigSummary,
+    MatchReason,
+    RateSource,
+    RateUnit,
+    RemoteMode,
+)
 
 
 async def freelancer(
@@ -86,7 +93,7 @@ def alert(
             text="月額80万円",
             amount_min=800000,
             amount_max=800000,
-            unit="month",
+            unit=RateUnit.MONTH,
             hours_divisor=160,
             convention="month ÷ 160h (standard)",
         ),
