@@ -18,10 +18,15 @@ Pool = asyncpg.Pool
 Conn = asyncpg.Connection | PoolConnectionProxy
 
 
+def _encode_json(value: Any) -> str:
+    # Text that is already JSON (pydantic's fast model_dump_json) goes through as is.
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
     for typename in ("json", "jsonb"):
         await conn.set_type_codec(
-            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            typename, encoder=_encode_json, decoder=json.loads, schema="pg_catalog"
         )
 
 

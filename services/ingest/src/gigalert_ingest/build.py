@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,10 +30,8 @@ class Platform:
 
 def content_hash(gig: GigIn) -> str:
     """Same content from the same platform is a duplicate; anything else is an update."""
-    canonical = json.dumps(
-        gig.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # pydantic serialises fields in declaration order, so the JSON is canonical.
+    return hashlib.sha256(gig.model_dump_json().encode()).hexdigest()
 
 
 def _days(value: DaysIn | str | None) -> DaysPerWeek:

@@ -59,7 +59,7 @@ ON CONFLICT (platform_id, external_id) DO UPDATE SET
         jsonb_set(EXCLUDED.body, '{gig_id}', to_jsonb(g.id)),
         '{received_at}', g.body -> 'received_at')
 WHERE g.content_hash <> EXCLUDED.content_hash
-RETURNING g.id, g.external_id, (g.xmax = 0) AS inserted, g.body,
+RETURNING g.id, g.external_id, (g.xmax = 0) AS inserted, g.body ->> 'received_at' AS received_at,
     (SELECT o.content_hash FROM old o WHERE o.external_id = g.external_id) AS previous_hash
 
 -- gig_ids_by_external_id --

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
 
 from gigalert_ingest.build import search_text
 from gigalert_shared.db import Conn, load_queries
-from gigalert_shared.events import GigBody, GigPosted, GigUpdated, dump_event, event_headers
+from gigalert_shared.events import (
+    GigBody,
+    GigPosted,
+    GigUpdated,
+    RateSource,
+    dump_event,
+    event_headers,
+)
 from gigalert_shared.outbox import OutboxMessage, enqueue
 from gigalert_shared.topics import GIGS_POSTED, GIGS_UPDATED
 
@@ -24,31 +34,68 @@ def _q(name: str) -> str:
     return load_queries("gigalert_ingest")[name]
 
 
-def _row(gig: GigBody) -> dict[str, Any]:
-    body = gig.model_dump(mode="json")
-    return {
-        "id": body["gig_id"],
-        "external_id": gig.external_id,
-        "title": gig.title,
-        "description": gig.description,
-        "url": gig.url,
-        "domains": gig.domains,
-        "skills": gig.skills,
-        "remote_mode": body["remote_mode"],
-        "location": gig.location,
-        "rate_min_jpy_h": gig.rate_min_jpy_h,
-        "rate_max_jpy_h": gig.rate_max_jpy_h,
-        "rate_source": body["rate_source"],
-        "days_per_week_min": gig.days_per_week_min,
-        "days_per_week_max": gig.days_per_week_max,
-        "language": gig.language,
-        "posted_at": body["posted_at"],
-        "expires_at": body["expires_at"],
-        "received_at": body["received_at"],
-        "content_hash": gig.content_hash,
-        "search_text": search_text(gig.title, gig.description, gig.skills),
-        "body": body,
-    }
+class _GigRow(BaseModel):
+    """One row of the upsert's JSON input, serialised by pydantic-core in one pass."""
+
+    id: uuid.UUID
+    external_id: str
+    title: str
+    description: str
+    url: str | None
+    domains: list[str]
+    skills: list[str]
+    remote_mode: str | None
+    location: str | None
+    rate_min_jpy_h: int | None
+    rate_max_jpy_h: int | None
+    rate_source: RateSource
+    days_per_week_min: float | None
+    days_per_week_max: float | None
+    language: str | None
+    posted_at: datetime | None
+    expires_at: datetime | None
+    received_at: datetime
+    content_hash: str
+    search_text: str
+    body: GigBody
+
+
+_ROWS: TypeAdapter[list[_GigRow]] = TypeAdapter(list[_GigRow])
+
+
+def _row(gig: GigBody) -> _GigRow:
+    return _GigRow(
+        id=gig.gig_id,
+        external_id=gig.external_id,
+        title=gig.title,
+        description=gig.description,
+        url=gig.url,
+        domains=gig.domains,
+        skills=gig.skills,
+        remote_mode=gig.remote_mode.value if gig.remote_mode else None,
+        location=gig.location,
+        rate_min_jpy_h=gig.rate_min_jpy_h,
+        rate_max_jpy_h=gig.rate_max_jpy_h,
+        rate_source=gig.rate_source,
+        days_per_week_min=gig.days_per_week_min,
+        days_per_week_max=gig.days_per_week_max,
+        language=gig.language,
+        posted_at=gig.posted_at,
+        expires_at=gig.expires_at,
+        received_at=gig.received_at,
+        content_hash=gig.content_hash,
+        search_text=search_text(gig.title, gig.description, gig.skills),
+        body=gig,
+    )
+
+
+def _event(gig: GigBody, row: Any) -> GigPosted | GigUpdated:
+    """The event as stored: an update keeps the gig's id and first received_at."""
+    fields = {**dict(gig), "gig_id": row["id"]}
+    if row["inserted"]:
+        return GigPosted.model_construct(**fields)
+    fields["received_at"] = datetime.fromisoformat(row["received_at"])
+    return GigUpdated.model_construct(**fields, previous_content_hash=row["previous_hash"] or "")
 
 
 def _rounds(gigs: list[GigBody]) -> list[list[GigBody]]:
@@ -72,7 +119,7 @@ async def store_gigs(conn: Conn, platform_id: uuid.UUID, gigs: list[GigBody]) ->
     results: list[Stored] = []
     messages: list[OutboxMessage] = []
     for round_ in _rounds(gigs):
-        payload = [_row(g) for g in round_]
+        payload = _ROWS.dump_json([_row(g) for g in round_]).decode()
         changed = {
             r["external_id"]: r for r in await conn.fetch(_q("upsert_gigs"), platform_id, payload)
         }
@@ -86,14 +133,7 @@ async def store_gigs(conn: Conn, platform_id: uuid.UUID, gigs: list[GigBody]) ->
             if row is None:
                 results.append(Stored(gig.external_id, existing[gig.external_id], "duplicate"))
                 continue
-            body = row["body"]
-            event: GigPosted | GigUpdated
-            if row["inserted"]:
-                event = GigPosted.model_validate(body)
-            else:
-                event = GigUpdated.model_validate(
-                    {**body, "previous_content_hash": row["previous_hash"] or ""}
-                )
+            event = _event(gig, row)
             messages.append(
                 OutboxMessage(
                     topic=GIGS_POSTED if row["inserted"] else GIGS_UPDATED,

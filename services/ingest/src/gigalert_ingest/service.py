@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -94,6 +95,6 @@ class IngestService:
             if self._on_stored is not None:
                 self._on_stored()
         final = [r for r in results if r is not None]
-        for r in final:
-            GIGS.labels(outcome=r.status.value).inc()
+        for outcome, n in Counter(r.status.value for r in final).items():
+            GIGS.labels(outcome=outcome).inc(n)
         return final
