@@ -32,7 +32,8 @@ from gigalert_shared.settings import SmtpSettings
 __all__ = ["email_url", "line_url", "redact", "slack_url", "valid_email"]
 
 # A deliberately plain address: ASCII, no quoting, no comments, no IP literals; every
-# pattern here is used with fullmatch. No apostrophe: Apprise reads o'brien@x.jp as the name "o" and the address brien@x.jp.
+# pattern here is used with fullmatch. No apostrophe: Apprise reads o'brien@x.jp as the
+# name "o" and the address brien@x.jp.
 _ATOM: Final = r"[A-Za-z0-9!#$&*+=^_`{|}~-]+"
 _LOCAL: Final = rf"{_ATOM}(?:\.{_ATOM})*"
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
