@@ -9,19 +9,36 @@ mkdir -p "$STATE"
 
 # name -> command; a service joins this list when it exists.
 declare -A COMMANDS=()
-[[ -d "$ROOT/services/ingest/src/gigalert_ingest/api" ]] && COMMANDS[ingest]="gigalert ingest serve"
-[[ -d "$ROOT/services/matcher/src/gigalert_matcher/api" ]] && COMMANDS[matcher]="gigalert matcher serve"
-[[ -d "$ROOT/services/notifier/src/gigalert_notifier/api" ]] && COMMANDS[notifier]="gigalert notifier serve"
+declare -A PORTS=([ingest]="${GIGALERT_HTTP_INGEST_PORT:-8001}" [matcher]="${GIGALERT_HTTP_MATCHER_PORT:-8002}" [notifier]="${GIGALERT_HTTP_NOTIFIER_PORT:-8003}")
+COMMANDS[ingest]="gigalert ingest serve"
+COMMANDS[matcher]="gigalert matcher serve"
+COMMANDS[notifier]="gigalert notifier serve"
 
 running() { [[ -f "$STATE/$1.pid" ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
+
+wait_ready() {  # wait_ready NAME PORT
+  local name="$1" port="$2"
+  for _ in $(seq 1 120); do
+    if "$ROOT/.venv/bin/python" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/readyz', timeout=2)" 2>/dev/null; then
+      echo "[services] $name ready on 127.0.0.1:$port" >&2; return 0
+    fi
+    running "$name" || { echo "[services] $name exited; see $STATE/$name.log" >&2; tail -20 "$STATE/$name.log" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "[services] $name not ready after 60 s; see $STATE/$name.log" >&2; return 1
+}
 
 up() {
   for name in "${!COMMANDS[@]}"; do
     if running "$name"; then echo "[services] $name already running" >&2; continue; fi
     # shellcheck disable=SC2086
-    (cd "$ROOT" && nohup "$ROOT/.venv/bin/"${COMMANDS[$name]} >> "$STATE/$name.log" 2>&1 & echo $! > "$STATE/$name.pid")
+    (cd "$ROOT" && exec "$ROOT/.venv/bin/"${COMMANDS[$name]} >> "$STATE/$name.log" 2>&1 < /dev/null) &
+    echo $! > "$STATE/$name.pid"
     echo "[services] $name started (log $STATE/$name.log)" >&2
   done
+  local failed=0
+  for name in "${!COMMANDS[@]}"; do wait_ready "$name" "${PORTS[$name]}" || failed=1; done
+  return "$failed"
 }
 
 down() {

@@ -131,7 +131,7 @@ def _lang(locale: str) -> Lang:
 
 # ------------------------------------------------------------------ text helpers
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -159,7 +159,7 @@ def _amount_num(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-_URL_OK = re.compile(r"^https?://[^\s<>\"'`\\\x00-\x1f\x7f]+$", re.IGNORECASE)
+_URL_OK = re.compile(r"^https?://[^\s<>\"'`\\\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -376,6 +376,11 @@ def _flat_reasons(alert: AlertMatched, lang: Lang) -> list[tuple[bool, str]]:
     return out
 
 
+def _plain(reason: str) -> str:
+    """A reason without its own trailing check mark (the list adds one)."""
+    return reason.removesuffix(" ✓").removesuffix("✓")
+
+
 def _mark(ok: bool) -> str:
     return "✓" if ok else "△"
 
@@ -426,7 +431,7 @@ def _text_reasons(alert: AlertMatched, lang: Lang) -> list[str]:
     for i, group in enumerate(groups, start=1):
         if len(groups) > 1:
             lines.append(f"[{w['search']} {i}]")
-        lines += [f"{_mark(ok)} {text}" for ok, text in group]
+        lines += [f"{_mark(ok)} {_plain(text)}" for ok, text in group]
     return lines
 
 
@@ -492,7 +497,9 @@ def _html_reasons(alert: AlertMatched, lang: Lang) -> list[str]:
     for i, group in enumerate(groups, start=1):
         if len(groups) > 1:
             out.append(f"<p><strong>{_e(w['search'])} {i}</strong></p>")
-        out.append("<ul>" + "".join(f"<li>{_mark(ok)} {_e(t)}</li>" for ok, t in group) + "</ul>")
+        out.append(
+            "<ul>" + "".join(f"<li>{_mark(ok)} {_e(_plain(t))}</li>" for ok, t in group) + "</ul>"
+        )
     return out
 
 
@@ -539,7 +546,7 @@ def _alert_markdown(alert: AlertMatched, facts: _Facts, lang: Lang, unsub: str |
         for i, group in enumerate(groups, start=1):
             if len(groups) > 1:
                 lines.append(f"_{_md(w['search'])} {i}_")
-            lines += [f"{_mark(ok)} {_md(text)}" for ok, text in group]
+            lines += [f"{_mark(ok)} {_md(_plain(text))}" for ok, text in group]
     lines += _md_footer(unsub, lang)
     return "\n".join(lines)
 
@@ -627,7 +634,7 @@ def render_digest(
         if reasons:
             item.append(
                 f"<p><strong>{_e(w['why'])}:</strong> "
-                + _e(_join(lang, (f"{_mark(ok)} {t}" for ok, t in reasons)))
+                + _e(_join(lang, (f"{_mark(ok)} {_plain(t)}" for ok, t in reasons)))
                 + "</p>"
             )
         item.append("</li>")

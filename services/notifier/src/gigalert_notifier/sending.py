@@ -44,7 +44,7 @@ import logging
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final, Literal
 from urllib.parse import unquote, urlsplit
@@ -57,6 +57,7 @@ __all__ = [
     "PERMANENT_HTTP_STATUSES",
     "SendOutcome",
     "configure_apprise_logging",
+    "load_apprise_plugins",
     "send",
 ]
 
@@ -135,11 +136,12 @@ def configure_apprise_logging() -> None:
 _plugins_loaded = False
 
 
-def _load_apprise_plugins() -> None:
+def load_apprise_plugins() -> None:
     """Apprise imports its ~190 plugin modules on first use. The email plugin imports
     ``imghdr`` (for PGPy), which warns ``DeprecationWarning`` on Python 3.11–3.12; under
     ``-W error`` (our pytest config) that import would fail and break every later send.
-    Load them once with that one warning silenced."""
+    Load them once with that one warning silenced. :func:`send` calls this; call it
+    yourself before using Apprise directly (e.g. ``Apprise.instantiate`` in a test)."""
     global _plugins_loaded
     if _plugins_loaded:
         return
@@ -196,7 +198,7 @@ async def send(url: str, *, title: str, body: str, body_format: str, timeout: fl
     if not timeout > 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
     configure_apprise_logging()
-    _load_apprise_plugins()
+    load_apprise_plugins()
 
     asset = _asset(round(timeout + 5.0, 3))
     service = apprise.Apprise.instantiate(url, asset=asset)
@@ -224,14 +226,7 @@ async def send(url: str, *, title: str, body: str, body_format: str, timeout: fl
         if result is not None:
             result.close()
     if outcome.error:
-        return SendOutcome(
-            ok=outcome.ok,
-            permanent=outcome.permanent,
-            rate_limited=outcome.rate_limited,
-            retry_after=outcome.retry_after,
-            http_status=outcome.http_status,
-            error=_scrub(outcome.error, url)[:_ERROR_MAX],
-        )
+        return replace(outcome, error=_scrub(outcome.error, url)[:_ERROR_MAX])
     return outcome
 
 
