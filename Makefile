@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 RUN := UV_PYTHON_DOWNLOADS=never $(UV) run --frozen
 
-.PHONY: up down status bootstrap infra-up infra-down services-up services-down test lint typecheck imports unit
+.PHONY: up down status bootstrap infra-up test lint typecheck imports deploy-check
 
 up: bootstrap infra-up ## install, start Kafka/Postgres/SMTP, migrate, create topics, start services
 	$(RUN) gigalert migrate
@@ -25,7 +25,7 @@ bootstrap:
 infra-up:
 	deploy/local/infra.sh up
 
-test: bootstrap infra-up lint typecheck imports ## every gate and the whole test suite
+test: bootstrap infra-up lint typecheck imports deploy-check ## every gate and the whole test suite
 	$(RUN) pytest
 
 lint:
@@ -37,3 +37,6 @@ typecheck:
 
 imports:
 	$(RUN) lint-imports
+
+deploy-check: ## compose, Kubernetes manifests, Dockerfile, dashboard (no Docker engine needed)
+	deploy/validate.sh

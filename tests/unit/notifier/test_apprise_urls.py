@@ -49,7 +49,11 @@ def test_email_to_the_local_server_without_security() -> None:
     assert (p.smtp_host, p.port, p.secure, p.secure_mode) == ("127.0.0.1", 8025, False, "insecure")
     assert p.targets == [(False, "taro@example.jp")]
     assert tuple(p.from_addr) == ("gigalert", "alerts@gigalert.local")
-    assert p.headers == {"X-Gigalert-Delivery-Id": "d-1", "List-Unsubscribe": f"<{UNSUB}>"}
+    assert p.headers == {
+        "X-Gigalert-Delivery-Id": "d-1",
+        "List-Unsubscribe": f"<{UNSUB}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
     assert p.user is None and p.password is None
 
 
@@ -85,6 +89,7 @@ def test_header_values_survive_apprise_double_unquoting() -> None:
     assert p.headers == {
         "X-Gigalert-Delivery-Id": "id-1,id-2&smtp=evil.com;to=x@evil.com",
         "List-Unsubscribe": f"<{tricky}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     assert p.smtp_host == "127.0.0.1" and p.targets == [(False, "taro@example.jp")]
 

@@ -77,7 +77,7 @@ def email_url(
     """``mailto://`` (security none) or ``mailtos://…&mode=starttls|ssl`` to ``address``.
 
     Adds the headers ``X-Gigalert-Delivery-Id`` and, when given, ``List-Unsubscribe:
-    <unsubscribe_url>``.
+    <unsubscribe_url>`` with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
     """
     _require_email(address, "the recipient")
     _require_email(smtp.sender, "the sender (GIGALERT_SMTP_SENDER)")
@@ -112,6 +112,8 @@ def email_url(
     params.append(f"{_q('+X-Gigalert-Delivery-Id')}={_qq(delivery_id)}")
     if unsubscribe_url is not None:
         params.append(f"{_q('+List-Unsubscribe')}={_qq(f'<{unsubscribe_url}>')}")
+        # RFC 8058 one-click: the unsubscribe endpoint accepts POST.
+        params.append(f"{_q('+List-Unsubscribe-Post')}={_qq('List-Unsubscribe=One-Click')}")
     return f"{scheme}://{auth}{smtp.host}:{smtp.port}/?{'&'.join(params)}"
 
 

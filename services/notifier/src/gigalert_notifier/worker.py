@@ -76,6 +76,20 @@ def _claimed(rows: list[Any]) -> Claimed:
     )
 
 
+def delivery_header(ids: list[UUID]) -> str:
+    """Every delivery id of the mail while the header stays short (a digest of up to 20);
+    beyond that the first id and how many more."""
+    if len(ids) <= 20:
+        return ",".join(str(i) for i in ids)
+    return f"{ids[0]} +{len(ids) - 1}"
+
+
+def _our_credentials_rejected(kind: str, outcome: SendOutcome) -> bool:
+    """LINE answering 401/403 means our channel access token is wrong, not the user's
+    channel: retry (ops will fix the token) and never disable the freelancer's channel."""
+    return kind == "line" and outcome.http_status in (401, 403)
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -130,7 +144,7 @@ class DeliveryWorker:
             url = email_url(
                 c.target,
                 self._smtp,
-                delivery_id=",".join(str(i) for i in c.ids),
+                delivery_id=delivery_header(c.ids),
                 unsubscribe_url=self.unsubscribe_url(c.alerts[0]),
             )
             return url, rendered.html, "html"
@@ -191,7 +205,7 @@ class DeliveryWorker:
             return
         FAILED.labels(kind=c.kind).inc()
         error = (outcome.error or "send failed")[:1000]
-        if outcome.permanent:
+        if outcome.permanent and not _our_credentials_rejected(c.kind, outcome):
             await self._dead(c, error, permanent_channel_failure=True)
         elif outcome.rate_limited:
             wait = outcome.retry_after or self._s.rate_limited_pause_seconds
