@@ -52,7 +52,7 @@ def build() -> FastStream:
         (
             t.alerts_matched,
             AlertMatched,
-            "One explained alert, keyed by freelancer id.",
+            "An explained alert, keyed by freelancer.",
             "notifier",
         ),
         (t.alerts_matched_dlq, DeadLetter, "Alerts the notifier could not decode.", None),
