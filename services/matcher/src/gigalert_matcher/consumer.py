@@ -1,8 +1,8 @@
 """Consumes gigs.posted and gigs.updated (group ``matcher``) in batches.
 
-For each batch: catch the index up with Postgres, match every gig, write the alerts and
-their events in one transaction (unique per freelancer and gig), publish the events, and
-only then let the offsets be committed. A batch that fails is retried gig by gig; a gig
+For each batch: catch the index up with Postgres, match every gig, write the alerts (unique
+per freelancer and gig), publish their events with acks from all in-sync replicas, and only
+then let the offsets be committed. A batch that fails is retried gig by gig; a gig
 that keeps failing goes to ``gigs.posted.dlq`` with the reason and the original bytes, and
 the partition moves on.
 """
@@ -29,14 +29,22 @@ from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.matching import GigFacts
 from gigalert_matcher.metrics import ALERTS, DEAD_LETTERS, GIGS_MATCHED, MATCH_SECONDS
 from gigalert_matcher.repository import q
-from gigalert_shared.events import AlertMatched, AnyGigEvent, GigBody, dump_event, event_headers
-from gigalert_shared.outbox import OutboxMessage, OutboxRelay, enqueue
+from gigalert_shared.events import (
+    AlertMatched,
+    AnyGigEvent,
+    GigBody,
+    MatchReason,
+    dump_event,
+    event_headers,
+)
+from gigalert_shared.outbox import OutboxMessage, Publisher
 from gigalert_shared.topics import ALERTS_MATCHED, Topics
 
 log = logging.getLogger(__name__)
 
 GROUP_ID = "matcher"
 _GIG_EVENT: TypeAdapter[Any] = TypeAdapter(AnyGigEvent)
+_REASONS: TypeAdapter[dict[str, list[MatchReason]]] = TypeAdapter(dict[str, list[MatchReason]])
 
 
 class PoisonGig(Exception):
@@ -57,14 +65,14 @@ class GigMatcher:
         *,
         pool: asyncpg.Pool,
         sync: IndexSync,
-        relay: OutboxRelay,
+        publisher: Publisher,
         broker: KafkaBroker,
         topics: Topics,
         max_attempts: int,
     ) -> None:
         self._pool = pool
         self._sync = sync
-        self._relay = relay
+        self._publisher = publisher
         self._broker = broker
         self._topics = topics
         self._max_attempts = max_attempts
@@ -83,45 +91,50 @@ class GigMatcher:
         return alerts
 
     async def store(self, alerts: list[AlertMatched]) -> int:
-        """Insert alerts (duplicates are skipped) and enqueue events for the new ones."""
-        if not alerts:
+        """Insert alerts (one per freelancer and gig; repeats are skipped) and publish every
+        alert of the batch, new or not, waiting for the acks. Return how many were new.
+
+        No outbox is needed here: the gig's offset is committed only after both finished, so
+        a crash in between redelivers the gig, the insert changes nothing and the publish
+        happens then. The price is that a redelivered gig publishes
+        its alerts again; the notifier creates deliveries once per (alert, channel)."""
+        unique = list({a.alert_id: a for a in alerts}.values())
+        if not unique:
             return 0
-        async with self._pool.acquire() as conn, conn.transaction():
-            inserted = {
-                r["id"]
-                for r in await conn.fetch(
+        # Both must finish before the offsets are committed; neither depends on the other.
+        rows, _ = await asyncio.gather(self._insert(unique), self._publish(unique))
+        ALERTS.inc(len(rows))
+        return len(rows)
+
+    async def _insert(self, alerts: list[AlertMatched]) -> list[Any]:
+        async with self._pool.acquire() as conn:
+            return list(
+                await conn.fetch(
                     q("insert_alerts"),
                     [a.alert_id for a in alerts],
                     [a.freelancer_id for a in alerts],
                     [a.gig.gig_id for a in alerts],
                     ["{" + ",".join(str(s) for s in a.subscription_ids) + "}" for a in alerts],
-                    [
-                        {k: [r.model_dump() for r in v] for k, v in a.reasons.items()}
-                        for a in alerts
-                    ],
+                    [_REASONS.dump_json(a.reasons).decode() for a in alerts],
                 )
-            }
-            await enqueue(
-                conn,
-                [
-                    OutboxMessage(
-                        ALERTS_MATCHED,
-                        dump_event(a),
-                        str(a.freelancer_id).encode(),
-                        {**event_headers(a), "alert-id": str(a.alert_id)},
-                    )
-                    for a in alerts
-                    if a.alert_id in inserted
-                ],
             )
-        ALERTS.inc(len(inserted))
-        return len(inserted)
+
+    async def _publish(self, alerts: list[AlertMatched]) -> None:
+        await self._publisher.publish_batch(
+            [
+                OutboxMessage(
+                    ALERTS_MATCHED,
+                    dump_event(a),
+                    str(a.freelancer_id).encode(),
+                    {**event_headers(a), "alert-id": str(a.alert_id)},
+                )
+                for a in alerts
+            ]
+        )
 
     async def process(self, gigs: Sequence[GigBody]) -> int:
         await self._sync.catch_up()
-        created = await self.store(self.match(gigs))
-        await self._relay.drain()  # published before the offsets are committed
-        return created
+        return await self.store(self.match(gigs))
 
     async def handle_records(self, records: Sequence[Any]) -> None:
         gigs: list[GigBody] = []

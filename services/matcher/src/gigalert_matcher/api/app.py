@@ -16,10 +16,10 @@ from gigalert_matcher.api.unsubscribe import router as unsubscribe_router
 from gigalert_matcher.consumer import GigMatcher, register_gig_consumer
 from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.metrics import INDEX_AGE
+from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
-from gigalert_shared.outbox import OutboxRelay
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -40,10 +40,9 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
             logger=None,
         )
         publisher = KafkaOutboxPublisher(
-            cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-matcher-outbox"
+            cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-matcher-alerts"
         )
         await publisher.start()
-        relay = OutboxRelay(pool, publisher)
         sync = IndexSync(pool)
         app.state.pool = pool
         app.state.sync = sync
@@ -56,20 +55,18 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
             matcher = GigMatcher(
                 pool=pool,
                 sync=sync,
-                relay=relay,
+                publisher=publisher,
                 broker=broker,
                 topics=topics,
                 max_attempts=cfg.kafka.max_delivery_attempts,
             )
             register_gig_consumer(broker, matcher, topics)
         await broker.start()
-        await relay.start()
         log.info("matcher started", extra={"subscriptions": len(sync.index)})
         try:
             yield
         finally:
             await broker.stop()
-            await relay.stop()
             await publisher.stop()
             await sync.stop()
             await pool.close()
@@ -85,6 +82,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         lifespan=lifespan,
         max_body_size=64_000,
     )
+    app.state.auth_limiter = AuthFailureLimiter()
     app.include_router(router)
     app.include_router(unsubscribe_router)
 
