@@ -6,10 +6,9 @@ import asyncio
 
 import asyncpg
 import typer
-import uvicorn
 
 from gigalert_ingest.platforms import create_platform, revoke_platform
-from gigalert_shared.logs import configure_logging
+from gigalert_shared.serve import serve as serve_app
 from gigalert_shared.settings import get_settings
 
 platforms_app = typer.Typer(help="Platforms that push gigs.", no_args_is_help=True)
@@ -62,12 +61,4 @@ def serve() -> None:
     """Run the ingest HTTP API and the gigs.raw consumer."""
     from gigalert_ingest.api.app import create_app
 
-    settings = get_settings()
-    configure_logging(settings.log_level, "ingest")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http.host,
-        port=settings.http.ingest_port,
-        log_config=None,
-        timeout_graceful_shutdown=20,
-    )
+    serve_app("ingest", create_app, lambda s: s.http.ingest_port)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from gigalert_shared.logs import configure_logging
-from gigalert_shared.settings import get_settings
+from gigalert_shared.serve import serve as serve_app
 
 matcher_app = typer.Typer(help="The matcher service.", no_args_is_help=True)
 
@@ -16,12 +14,4 @@ def serve() -> None:
     """Run the freelancer API and the gigs.posted consumer."""
     from gigalert_matcher.api.app import create_app
 
-    settings = get_settings()
-    configure_logging(settings.log_level, "matcher")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http.host,
-        port=settings.http.matcher_port,
-        log_config=None,
-        timeout_graceful_shutdown=20,
-    )
+    serve_app("matcher", create_app, lambda s: s.http.matcher_port)

@@ -10,8 +10,6 @@ the partition moves on.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -29,6 +27,7 @@ from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.matching import GigFacts
 from gigalert_matcher.metrics import ALERTS, DEAD_LETTERS, GIGS_MATCHED, MATCH_SECONDS
 from gigalert_matcher.repository import q
+from gigalert_shared.dead_letters import publish_dead_letter
 from gigalert_shared.events import (
     AlertMatched,
     AnyGigEvent,
@@ -174,17 +173,7 @@ class GigMatcher:
             "gig dead-lettered",
             extra={"reason": reason, "partition": record.partition, "offset": record.offset},
         )
-        payload = {
-            "reason": reason,
-            "original_b64": base64.b64encode(record.value or b"").decode(),
-            "source_topic": record.topic,
-            "source_partition": record.partition,
-            "source_offset": record.offset,
-            "failed_at": datetime.now(UTC).isoformat(),
-        }
-        await self._broker.publish(
-            json.dumps(payload).encode(), topic=self._topics.gigs_posted_dlq, key=record.key
-        )
+        await publish_dead_letter(self._broker, self._topics.gigs_posted_dlq, record, reason)
 
 
 def register_gig_consumer(broker: KafkaBroker, matcher: GigMatcher, topics: Topics) -> None:

@@ -8,9 +8,8 @@ from uuid import UUID
 
 import asyncpg
 import typer
-import uvicorn
 
-from gigalert_shared.logs import configure_logging
+from gigalert_shared.serve import serve as serve_app
 from gigalert_shared.settings import get_settings
 
 notifier_app = typer.Typer(help="The notifier service.", no_args_is_help=True)
@@ -21,15 +20,7 @@ def serve() -> None:
     """Run the alerts.matched consumer, the delivery worker and the ops API."""
     from gigalert_notifier.api.app import create_app
 
-    settings = get_settings()
-    configure_logging(settings.log_level, "notifier")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http.host,
-        port=settings.http.notifier_port,
-        log_config=None,
-        timeout_graceful_shutdown=20,
-    )
+    serve_app("notifier", create_app, lambda s: s.http.notifier_port)
 
 
 async def _fetch(query: str, *args: object) -> list[asyncpg.Record]:

@@ -4,11 +4,8 @@ Postgres, then the offsets are committed. Undecodable events go to alerts.matche
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -20,6 +17,7 @@ from pydantic import ValidationError
 from gigalert_notifier.deliveries import create_deliveries
 from gigalert_notifier.metrics import DELIVERIES_CREATED
 from gigalert_notifier.schedule import Clock
+from gigalert_shared.dead_letters import publish_dead_letter
 from gigalert_shared.events import AlertMatched
 from gigalert_shared.topics import Topics
 
@@ -64,17 +62,7 @@ class AlertConsumer:
 
     async def _dead_letter(self, record: Any, reason: str) -> None:
         log.error("alert dead-lettered", extra={"reason": reason, "offset": record.offset})
-        payload = {
-            "reason": reason,
-            "original_b64": base64.b64encode(record.value or b"").decode(),
-            "source_topic": record.topic,
-            "source_partition": record.partition,
-            "source_offset": record.offset,
-            "failed_at": datetime.now(UTC).isoformat(),
-        }
-        await self._broker.publish(
-            json.dumps(payload).encode(), topic=self._topics.alerts_matched_dlq, key=record.key
-        )
+        await publish_dead_letter(self._broker, self._topics.alerts_matched_dlq, record, reason)
 
 
 def register_alert_consumer(broker: KafkaBroker, consumer: AlertConsumer, topics: Topics) -> None:
