@@ -115,6 +115,7 @@ class DeliveryWorker:
         self._next_slot: dict[UUID, float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -255,14 +256,25 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Stop claiming, let the round in flight finish and record its outcomes (bounded by
+        the send timeout), then stop. Cancelling mid-send would leave mails that the server
+        accepted marked `sending`, to be sent again after the lease."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is None:
+            return
+        grace = self._s.send_timeout_seconds + 5
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
+            log.warning("delivery round still running at shutdown; cancelling it")
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
         last_gauges = 0.0
-        while True:
+        while not self._stopping:
             try:
                 busy = await self.run_once()
                 if time.monotonic() - last_gauges > 5:
