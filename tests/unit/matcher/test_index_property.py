@@ -7,6 +7,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -31,7 +32,9 @@ floors = st.one_of(
     st.just(2**40),  # beyond what the arrays hold: checked by the rules
 )
 day_limits = st.one_of(
-    st.none(), st.sampled_from([1.0, 2.0, 2.5, 3.0, 5.0]), st.just(math.inf), st.just(math.nan)
+    st.none(),
+    st.sampled_from([1.0, 2.0, 2.5, 3.0, 5.0]),
+    st.sampled_from([0.0, 2.3, 127.0, 127.5, -1.0, math.inf, math.nan]),  # edges, rules-checked
 )
 criteria = st.builds(
     Criteria,
@@ -57,10 +60,14 @@ gigs = st.builds(
     rate_min_jpy_h=rates,
     rate_max_jpy_h=rates,
     domains=st.frozensets(st.sampled_from([*DOMAINS, "seo"]), max_size=3),
-    search_text=st.lists(st.sampled_from([*WORDS, " ", "x", "支援", "p", "m", "o"]), max_size=8).map(
-        "".join
+    search_text=st.lists(
+        st.sampled_from([*WORDS, " ", "x", "支援", "p", "m", "o"]), max_size=8
+    ).map("".join),
+    days_min=st.one_of(
+        st.none(),
+        st.sampled_from([1.0, 2.0, 2.5, 3.0, 5.0]),
+        st.sampled_from([0.0, 2.2, 2.3, -1.0, 127.2, 127.5, 200.0, math.inf, -math.inf, math.nan]),
     ),
-    days_min=st.one_of(st.none(), st.sampled_from([1.0, 2.0, 2.5, 3.0, 5.0, math.inf, math.nan])),
     days_max=st.one_of(st.none(), st.sampled_from([2.0, 3.0, 5.0])),
     location=st.one_of(st.none(), st.sampled_from(GIG_PLACES)),
 )
@@ -72,19 +79,18 @@ operations = st.lists(
     max_size=30,
 )
 
-# Each path of the index: the plain one, the bigram-narrowed keyword scan, and locations
-# checked through the inverted index or by asking each subscription.
-VARIANTS = {
+# Each path of the index: the plain one, the bigram-narrowed keyword scan, and a location
+# cache that keeps a single entry.
+VARIANTS: dict[str, dict[str, Any]] = {
     "default": {"_DIRECT_SCAN_LIMIT": index_module._DIRECT_SCAN_LIMIT},
     "bigram keyword scan": {"_DIRECT_SCAN_LIMIT": 0},
-    "ask each location": {"_ASK_EACH_RATIO": 0},
-    "location postings": {"_ASK_EACH_RATIO": 10**9},
+    "tiny location caches": {"_LOCATION_CACHE_SIZE": 1, "_LOCATION_MASKS": 1},
 }
 
 
 @contextmanager
 def variant(name: str) -> Iterator[None]:
-    with mock.patch.multiple(index_module, **VARIANTS[name]):  # type: ignore[arg-type]
+    with mock.patch.multiple(index_module, **VARIANTS[name]):
         yield
 
 

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from gigalert_matcher.matching import Criteria, GigFacts, explain, matches
-from gigalert_matcher.matching import rules
+from gigalert_matcher.matching import Criteria, GigFacts, explain, matches, rules
 from gigalert_shared.events import GigBody, RateSource, RateUnit, RemoteMode
 from gigalert_shared.taxonomy import normalise_text
 
@@ -92,9 +91,7 @@ CASES = [
         {"rate_min_jpy_h": 3000, "rate_max_jpy_h": 4000},
         False,
     ),
-    case(
-        "only a max (〜5,000円)", {"min_rate_jpy_h": 4500}, {"rate_max_jpy_h": 5000}, True
-    ),
+    case("only a max (〜5,000円)", {"min_rate_jpy_h": 4500}, {"rate_max_jpy_h": 5000}, True),
     case(
         "unknown rate, include_unknown_rate",
         {"min_rate_jpy_h": 4500, "include_unknown_rate": True},
@@ -298,7 +295,11 @@ def test_explain_a_full_match() -> None:
     assert matches(c, g)
     assert _texts(c, g, rs) == [
         ("フルリモート ✓", "fully remote ✓", True),
-        ("¥5,000/h ≥ ¥4,500 (月額80万円 ÷ 160h)", "¥5,000/h ≥ ¥4,500 (¥800,000/month ÷ 160h)", True),
+        (
+            "¥5,000/h ≥ ¥4,500 (月額80万円 ÷ 160h)",
+            "¥5,000/h ≥ ¥4,500 (¥800,000/month ÷ 160h)",
+            True,
+        ),
         ("分野: PMO ✓", "domain: pmo ✓", True),
         ("キーワード: pmo ✓", "keyword: pmo ✓", True),
         ("週2〜3日 ≤ 週2日", "2–3 days/week ≤ 2 days/week", True),
@@ -327,11 +328,13 @@ def test_explain_unknown_rate_admitted_and_misses() -> None:
 
 def test_explain_range_daily_and_location() -> None:
     c = crit(min_rate_jpy_h=3000, locations=("東京",))
-    g = gig(
-        remote_mode="hybrid", rate_min_jpy_h=3750, rate_max_jpy_h=5000, location="東京都港区"
-    )
+    g = gig(remote_mode="hybrid", rate_min_jpy_h=3750, rate_max_jpy_h=5000, location="東京都港区")
     rs = RateSource(amount_min=30_000, amount_max=40_000, unit=RateUnit.DAY, hours_divisor=8.0)
     assert _texts(c, g, rs) == [
-        ("最大¥5,000/h ≥ ¥3,000 (日給4万円 ÷ 8h)", "up to ¥5,000/h ≥ ¥3,000 (¥40,000/day ÷ 8h)", True),
+        (
+            "最大¥5,000/h ≥ ¥3,000 (日給4万円 ÷ 8h)",
+            "up to ¥5,000/h ≥ ¥3,000 (¥40,000/day ÷ 8h)",
+            True,
+        ),
         ("勤務地: 東京 ✓", "location: 東京 ✓", True),
     ]

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gigalert_matcher.repository import q
 from gigalert_matcher.security import hash_token
+from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -33,14 +34,23 @@ class Freelancer:
 
 
 async def current_freelancer(
+    request: Request,
     pool: PoolDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Freelancer:
+    limiter: AuthFailureLimiter = request.app.state.auth_limiter
+    client = client_key(request.client)
+    if (wait := limiter.retry_after(client)) is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
+        )
     token = credentials.credentials if credentials else ""
     row = None
     if token and len(token) <= 200:
         row = await pool.fetchrow(q("freelancer_by_token_hash"), hash_token(token))
     if row is None:
+        if token:
+            limiter.record_failure(client)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or unknown bearer token",

@@ -9,29 +9,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 import numpy as np
 from numpy.typing import NDArray
 
-from gigalert_shared.taxonomy import DOMAIN_ORDER
-
 from gigalert_matcher.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
 from gigalert_matcher.matching.rules import gig_days, gig_rate, matches
+from gigalert_shared.taxonomy import DOMAIN_ORDER
 
 __all__ = ["SubscriptionIndex"]
 
 I64 = NDArray[np.int64]
 
-# Flags column: bits 0-2 are the accepted remote modes, then two markers.
+# Meta column (uint8): bits 0-2 are the accepted remote modes, then two markers.
 _MODE_BITS: Final = {"remote": 1, "hybrid": 2, "onsite": 4}
 _ALL_MODES: Final = 7
 _HAS_LOCATIONS: Final = 8  # the subscription has locations: check them for non-remote gigs
 _MULTI: Final = 16  # the subscription sits in more than one posting list: deduplicate
 
-# Rows of a segment's entry matrix (one column per posting entry).
-_POS, _FLAGS, _DOMAINS, _MAX_DAYS = 0, 1, 2, 3
+# Day limit column (uint8): the limit in half days (週2.5日 → 5); _NO_LIMIT when there is none.
+# A limit that is not a whole number of half days is left to the exact rules.
+_NO_LIMIT: Final = 255
 
 # Sort key of an entry: block id (posting list and rate group) above, rate floor + 1 below
 # (0 = no floor). Floors outside [0, _FLOOR_LIMIT) are left to the exact rules.
@@ -43,8 +43,29 @@ _ANY_DOMAIN_BIT: Final = -(1 << 63)
 _MAX_DOMAIN_BITS: Final = 63
 
 _DIRECT_SCAN_LIMIT: Final = 96  # vocabularies up to this size are checked keyword by keyword
-_LOCATION_CACHE_SIZE: Final = 4096
-_ASK_EACH_RATIO: Final = 8  # ask each subscription when postings are this many times more
+_LOCATION_CACHE_SIZE: Final = 4096  # gig location → the vocabulary locations it contains
+_LOCATION_MASKS: Final = 16  # per segment: "location fits" arrays for recent location sets
+
+_EMPTY: Final[NDArray[np.int32]] = np.zeros(0, dtype=np.int32)
+
+
+def _half_days(limit: float) -> int | None:
+    """A day limit as whole half days, or None when the column cannot hold it exactly."""
+    if not math.isfinite(limit):
+        return None
+    twice = limit * 2
+    if twice != int(twice) or not 0 <= twice < _NO_LIMIT:
+        return None
+    return int(twice)
+
+
+def _day_threshold(days: float) -> int:
+    """The least half-day code that passes a gig asking for ``days`` (``limit >= days``)."""
+    if math.isnan(days) or days * 2 > _NO_LIMIT - 1:
+        return _NO_LIMIT  # only "no limit" passes
+    if days <= 0:
+        return 0  # every limit passes
+    return math.ceil(days * 2)
 
 
 def _csr(groups: list[int], values: list[int], n_groups: int) -> tuple[list[int], I64]:
@@ -113,6 +134,8 @@ class _Segment:
     group A holds the subscriptions that an unknown-rate gig passes (no floor, or
     ``include_unknown_rate``), group B the rest. Within a block entries are sorted by floor,
     so the subscriptions whose floor a rate reaches are a prefix found by binary search.
+    Entry columns: position (int32), meta (uint8: modes and markers), day limit (uint8, half
+    days) and domain mask (int64).
     """
 
     def __init__(self, crits: Sequence[Criteria]) -> None:
@@ -133,11 +156,12 @@ class _Segment:
         n_keys = 1  # key 0: "any domain"
         mode_cache: dict[frozenset[str], int] = {}
         mask_cache: dict[frozenset[str], int] = {}
+        days_cache: dict[float, int | None] = {}
 
         floor_key = [0] * n
-        flags = [0] * n
+        meta = [0] * n
         domain_masks = [0] * n
-        max_days = [math.inf] * n
+        day_codes = [_NO_LIMIT] * n
         entry_block: list[int] = []
         entry_pos: list[int] = []
         none_word: list[int] = []
@@ -164,20 +188,25 @@ class _Segment:
                 mask_cache[c.domains] = dmask
             floor = c.min_rate_jpy_h
             days = c.max_days_per_week
+            code: int | None = _NO_LIMIT
+            if days is not None:
+                if days in days_cache:
+                    code = days_cache[days]
+                else:
+                    code = days_cache[days] = _half_days(days)
             if (
                 modes < 0
                 or dmask == -1
+                or code is None
                 or (floor is not None and not 0 <= floor < _FLOOR_LIMIT)
-                or (days is not None and not math.isfinite(days))
             ):
                 self.residual.append(pos)
                 continue
+            day_codes[pos] = code
             group = 0
             if floor is not None:
                 floor_key[pos] = floor + 1
                 group = 0 if c.include_unknown_rate else 1
-            if days is not None:
-                max_days[pos] = float(days)
             flag = modes
             if c.keywords_any:
                 words = dict.fromkeys(c.keywords_any)
@@ -214,31 +243,29 @@ class _Segment:
                 for loc in dict.fromkeys(c.locations):
                     loc_id.append(locations.setdefault(loc, len(locations)))
                     loc_pos.append(pos)
-            flags[pos] = flag
+            meta[pos] = flag
 
         self.domain_bit = domain_bit
-        self.has_days = any(d != math.inf for d in max_days)
+        self.has_days = any(code != _NO_LIMIT for code in day_codes)
         self.has_locations = bool(loc_pos)
-        self.has_multi = any(f & _MULTI for f in flags)
+        self.has_multi = any(f & _MULTI for f in meta)
 
-        # Entries, sorted by (block, floor).
+        # Entries, sorted by (block, floor); then one array per column.
         block = np.asarray(entry_block, dtype=np.int64)
         where = np.asarray(entry_pos, dtype=np.int64)
         keys = (block << _FLOOR_BITS) | np.asarray(floor_key, dtype=np.int64)[where]
         order = np.argsort(keys, kind="stable")
         self.keys: I64 = keys[order]
         where = where[order]
-        cols = np.empty((4, len(where)), dtype=np.int64)
-        cols[_POS] = where
-        cols[_FLAGS] = np.asarray(flags, dtype=np.int64)[where]
-        cols[_DOMAINS] = np.asarray(domain_masks, dtype=np.int64)[where]
-        cols[_MAX_DAYS] = np.asarray(max_days, dtype=np.float64)[where].view(np.int64)
-        self.cols: I64 = cols
+        self.e_pos: NDArray[np.int32] = where.astype(np.int32)
+        self.e_meta: NDArray[np.uint8] = np.asarray(meta, dtype=np.uint8)[where]
+        self.e_days: NDArray[np.uint8] = np.asarray(day_codes, dtype=np.uint8)[where]
+        self.e_domains: I64 = np.asarray(domain_masks, dtype=np.int64)[where]
         bounds = np.searchsorted(
             self.keys, np.arange(2 * n_keys + 1, dtype=np.int64) << _FLOOR_BITS, side="left"
-        )
-        self.block_start: I64 = bounds[:-1]
-        self.block_end: I64 = bounds[1:]
+        ).tolist()
+        self.block_start: list[int] = bounds[:-1]
+        self.block_end: list[int] = bounds[1:]
 
         # Keywords: one vocabulary for keywords_any and keywords_none.
         self.words = _Substrings(list(vocab))
@@ -250,11 +277,11 @@ class _Segment:
         self.has_none = bool(none_pos)
         self.loc_vocab: tuple[str, ...] = tuple(locations)
         self.loc_ptr, self.loc_pos = _csr(loc_id, loc_pos, len(locations))
-        self._loc_cache: dict[str, tuple[frozenset[str], list[int]]] = {}
+        self._loc_hits: dict[str, tuple[int, ...]] = {}
+        self._loc_masks: dict[tuple[int, ...], NDArray[np.bool_]] = {}
 
-        # Scratch space for match(): position marks and owners (for deduplication).
+        # Scratch space for matching: position marks.
         self._mark: NDArray[np.bool_] = np.zeros(n, dtype=np.bool_)
-        self._owner: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
 
     # -- bookkeeping -------------------------------------------------------------------
 
@@ -278,83 +305,119 @@ class _Segment:
         return found
 
     def live_criteria(self) -> list[Criteria]:
-        if not self.dead:
-            return list(self.crits.tolist())
-        out: list[Criteria] = self.crits[self.alive].tolist()
+        out: list[Criteria] = (self.crits[self.alive] if self.dead else self.crits).tolist()
         return out
 
     # -- matching ----------------------------------------------------------------------
 
-    def _locations_hit(self, location: str) -> tuple[frozenset[str], list[int]]:
-        hit = self._loc_cache.get(location)
-        if hit is None:
-            ids = [i for i, loc in enumerate(self.loc_vocab) if loc in location]
-            hit = (frozenset(self.loc_vocab[i] for i in ids), ids)
-            if len(self._loc_cache) >= _LOCATION_CACHE_SIZE:
-                self._loc_cache.clear()
-            self._loc_cache[location] = hit
-        return hit
-
-    def match(self, g: GigFacts, out: list[Criteria]) -> None:
+    def positions(self, g: GigFacts) -> NDArray[np.int32]:
+        """Positions of the live subscriptions ``g`` matches, ascending, each once."""
         if self.live == 0:
-            return
-        if self.cols.shape[1]:
-            self._match_entries(g, out)
-        for pos in self.residual:
-            c: Criteria = self.crits[pos]
-            if self.alive[pos] and matches(c, g):
-                out.append(c)
+            return _EMPTY
+        found, repeats = self._match_entries(g) if len(self.keys) else (_EMPTY, False)
+        if self.residual:
+            extra = [p for p in self.residual if self.alive[p] and matches(self.crits[p], g)]
+            if extra:
+                found = np.concatenate((found, np.asarray(extra, dtype=np.int32)))
+        found.sort()  # memory order for the caller, and repeats side by side
+        if repeats and found.size > 1:
+            first = np.empty(found.size, dtype=np.bool_)
+            first[0] = True
+            np.not_equal(found[1:], found[:-1], out=first[1:])
+            found = found[first]
+        return found
 
-    def _match_entries(self, g: GigFacts, out: list[Criteria]) -> None:
+    def _location_fits(self, location: str) -> NDArray[np.bool_] | None:
+        """By position: whether one of the subscription's locations is part of ``location``
+        (``None``: none is). Cached for the last few distinct sets of locations hit."""
+        ids = self._loc_hits.get(location)
+        if ids is None:
+            ids = tuple(i for i, loc in enumerate(self.loc_vocab) if loc in location)
+            if len(self._loc_hits) >= _LOCATION_CACHE_SIZE:
+                self._loc_hits.clear()
+            self._loc_hits[location] = ids
+        if not ids:
+            return None
+        fits = self._loc_masks.pop(ids, None)
+        if fits is None:
+            fits = np.zeros(self.size, dtype=np.bool_)
+            hit = _gather(self.loc_ptr, self.loc_pos, ids)
+            if hit is not None:
+                fits[hit] = True
+            if len(self._loc_masks) >= _LOCATION_MASKS:
+                del self._loc_masks[next(iter(self._loc_masks))]  # the least recently used
+        self._loc_masks[ids] = fits
+        return fits
+
+    def _match_entries(self, g: GigFacts) -> tuple[NDArray[np.int32], bool]:
+        """Positions matched by the posting lists (unsorted), and whether some may repeat."""
         if g.remote_mode is None:
             need = _ALL_MODES
         elif g.remote_mode in _MODE_BITS:
             need = _MODE_BITS[g.remote_mode]
         else:
-            return  # a mode no subscription here accepts
+            return _EMPTY, False  # a mode no subscription here accepts
         words = self.words.find(g.search_text) if len(self.words) else []
 
-        # 1. Posting lists: any domain, the gig's domains, the keywords found in its text.
-        key_list = [0]
-        key_list.extend(self.domain_key[d] for d in g.domains if d in self.domain_key)
-        n_domain_keys = len(key_list)
+        # 1. Posting lists: any domain and the gig's domains, then the keywords in its text.
+        domain_keys = [0]
+        domain_keys.extend(self.domain_key[d] for d in g.domains if d in self.domain_key)
         word_key = self.word_key
-        key_list.extend(k for k in (word_key[w] for w in words) if k >= 0)
-        keys = np.asarray(key_list, dtype=np.int64) * 2
+        keyword_keys = [k for k in (word_key[w] for w in words) if k >= 0]
+        n_domain_blocks = len(domain_keys)
 
         # 2. Rate: a prefix of each block, by binary search on the floor.
         figure = gig_rate(g)
-        if figure is None:
-            ends = self.block_end[keys]  # group A only, whole
-        else:
-            keys = np.concatenate((keys, keys + 1))
+        if figure is None:  # group A blocks only, whole
+            bids = [2 * k for k in domain_keys + keyword_keys]
+            stops = [self.block_end[b] for b in bids]
+        else:  # groups A and B, the prefix the figure reaches
+            n_domain_blocks *= 2
             query = min(max(figure + 1, 0), _FLOOR_QUERY_MAX)
-            ends = np.searchsorted(self.keys, (keys << _FLOOR_BITS) | query, side="right")
-        starts = self.block_start[keys]
-        cols = self.cols
-        parts = [cols[:, s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True) if e > s]
-        if not parts:
-            return
-        entries = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+            bids = [b for k in domain_keys + keyword_keys for b in (2 * k, 2 * k + 1)]
+            bounds = np.asarray([(b << _FLOOR_BITS) | query for b in bids], dtype=np.int64)
+            stops = np.searchsorted(self.keys, bounds, side="right").tolist()
+        starts = [self.block_start[b] for b in bids]
+        domain_ranges = [
+            (s, e)
+            for s, e in zip(starts[:n_domain_blocks], stops[:n_domain_blocks], strict=True)
+            if e > s
+        ]
+        keyword_ranges = [
+            (s, e)
+            for s, e in zip(starts[n_domain_blocks:], stops[n_domain_blocks:], strict=True)
+            if e > s
+        ]
+        ranges = domain_ranges + keyword_ranges
+        if not ranges:
+            return _EMPTY, False
+
+        def cat(column: NDArray[Any], which: list[tuple[int, int]]) -> NDArray[Any]:
+            parts = [column[s:e] for s, e in which]
+            return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
         # 3. Vectorised filters: remote mode, days, domains (keyword postings only).
-        flags = entries[_FLAGS]
-        keep = (flags & need) == need
+        meta = cat(self.e_meta, ranges)
+        keep = (meta & need) == need
         days = gig_days(g)
         if days is not None and self.has_days:
-            limit = entries[_MAX_DAYS].view(np.float64)
-            keep &= np.isinf(limit) if math.isnan(days) else limit > days
-        if len(key_list) > n_domain_keys:
+            threshold = _day_threshold(days)
+            if threshold == _NO_LIMIT:
+                keep &= cat(self.e_days, ranges) == _NO_LIMIT
+            elif threshold > 0:
+                keep &= cat(self.e_days, ranges) >= threshold
+        if keyword_ranges:
             gig_mask = _ANY_DOMAIN_BIT
             for d in g.domains:
                 bit = self.domain_bit.get(d)
                 if bit is not None and bit < _MAX_DOMAIN_BITS:
                     gig_mask |= 1 << bit
-            keep &= (entries[_DOMAINS] & gig_mask) != 0
+            n_domain_entries = sum(e - s for s, e in domain_ranges)
+            keep[n_domain_entries:] &= (cat(self.e_domains, keyword_ranges) & gig_mask) != 0
         at = np.flatnonzero(keep)
         if not at.size:
-            return
-        pos = entries[_POS][at]
+            return _EMPTY, False
+        pos = cat(self.e_pos, ranges)[at]
 
         # 4. The rest, on the survivors only.
         ok: NDArray[np.bool_] | None = None
@@ -368,60 +431,29 @@ class _Segment:
                 clean = ~mark[pos]
                 mark[banned] = False
                 ok = clean if ok is None else ok & clean
-        if self.has_locations or self.has_multi:
-            survivor_flags = flags[at]
-            if self.has_locations and g.remote_mode != "remote":
-                ok = self._check_locations(g, pos, survivor_flags, ok)
-            if self.has_multi:
-                ok = self._deduplicate(pos, survivor_flags, ok)
-        found = pos if ok is None else pos[ok]
-        out.extend(self.crits[found].tolist())
+        if self.has_locations and g.remote_mode != "remote":
+            ok = self._check_locations(g, pos, meta[at], ok)
+        # Listed twice only under two of the gig's domains, or two keywords in its text.
+        repeats = self.has_multi and (len(domain_keys) > 2 or len(keyword_keys) > 1)
+        return (pos if ok is None else pos[ok]), repeats
 
     def _check_locations(
-        self, g: GigFacts, pos: I64, flags: I64, ok: NDArray[np.bool_] | None
+        self,
+        g: GigFacts,
+        pos: NDArray[np.int32],
+        meta: NDArray[np.uint8],
+        ok: NDArray[np.bool_] | None,
     ) -> NDArray[np.bool_] | None:
-        need = np.flatnonzero(flags & _HAS_LOCATIONS)
+        need = np.flatnonzero(meta & _HAS_LOCATIONS)
         if not need.size:
             return ok
         if ok is None:
             ok = np.ones(len(pos), dtype=np.bool_)
-        if g.location is None:
+        fits = None if g.location is None else self._location_fits(g.location)
+        if fits is None:
             ok[need] = False
-            return ok
-        hit, ids = self._locations_hit(g.location)
-        if not ids:
-            ok[need] = False
-            return ok
-        fits = _gather(self.loc_ptr, self.loc_pos, ids)
-        assert fits is not None
-        if need.size * _ASK_EACH_RATIO < fits.size:  # few to check: ask each subscription
-            crits = self.crits
-            for i, p in zip(need.tolist(), pos[need].tolist(), strict=True):
-                if hit.isdisjoint(crits[p].locations):
-                    ok[i] = False
-            return ok
-        mark = self._mark
-        mark[fits] = True
-        ok[need] &= mark[pos[need]]
-        mark[fits] = False
-        return ok
-
-    def _deduplicate(
-        self, pos: I64, flags: I64, ok: NDArray[np.bool_] | None
-    ) -> NDArray[np.bool_] | None:
-        multi = np.flatnonzero(flags & _MULTI)
-        if multi.size < 2:
-            return ok
-        where = pos[multi]
-        serial = np.arange(multi.size, dtype=np.int64)
-        owner = self._owner
-        owner[where] = serial  # the last write wins: one occurrence per position
-        repeated = owner[where] != serial
-        if not repeated.any():
-            return ok
-        if ok is None:
-            ok = np.ones(len(pos), dtype=np.bool_)
-        ok[multi[repeated]] = False
+        else:
+            ok[need] &= fits[pos[need]]
         return ok
 
 
@@ -441,19 +473,27 @@ class SubscriptionIndex:
       block is sorted by floor, so a gig with a figure reads the prefix of A and of B whose
       floor it reaches (one vectorised ``searchsorted`` for all blocks), and a gig without a
       figure reads all of A and nothing of B.
-    * **Vectorised filters** (numpy, over the prefixes only): remote mode (bit mask), day
-      limit (float column), domains for keyword postings (bit mask). Then, on the survivors:
-      tombstones, ``keywords_none`` (an inverted index of excluded keywords: the subscriptions
-      banned by the keywords found in the text are marked in a scratch array), locations (for
-      non-remote gigs only: each subscription is asked when there are few, else an inverted
-      index of locations is marked) and deduplication of subscriptions listed more than once
-      (a scatter of serial numbers: the last write wins).
+    * **Vectorised filters** (numpy, over the prefixes only): remote mode (bit mask in a
+      uint8 column), day limit (a uint8 column of half days), domains for keyword postings
+      (64-bit mask). Then, on the survivors: tombstones, ``keywords_none`` (an inverted index
+      of excluded keywords: the subscriptions banned by the keywords found in the text are
+      marked in a scratch array), locations (non-remote gigs only: a cached boolean array
+      "fits this set of locations", per distinct set a gig's location hits).
+    * **Output** in position order (sorted: memory locality for the caller); subscriptions
+      listed twice (under two of the gig's domains, or two keywords found in its text) are
+      then adjacent, and dropped.
     * **Keyword detection.** The distinct keywords of a segment form one vocabulary; a gig's
       text is checked against it once (string by string when small; when large, narrowed
       first by the text's character bigrams, vectorised).
     * Subscriptions the arrays cannot represent exactly (a remote mode outside the three, a
-      negative or absurd floor, a non-finite day limit, more than 63 distinct domains) are
-      kept aside and checked with :func:`.rules.matches` for every gig: in practice none.
+      negative or absurd floor, a day limit that is not a whole number of half days below
+      127.5, more than 63 distinct domains) are kept aside and checked with
+      :func:`.rules.matches` for every gig: in practice none.
+
+    Cost per gig: a fixed part (keyword scan, block lookup: tens of µs), a part linear in the
+    candidates (the rate prefixes of the gig's lists: a few ns each) and, for :meth:`match`,
+    one Python object per match (~50–150 ns each, memory-bound). :meth:`count` skips the last.
+    Memory: about 15 bytes per posting entry plus the ``Criteria`` objects and an id map.
 
     Updates, LSM style, so that a subscription saved now matches the next gig:
 
@@ -463,8 +503,10 @@ class SubscriptionIndex:
       second, **small segment**, into a new small segment (an index like the main one, built
       in milliseconds).
     * When the small segment plus the main segment's tombstones exceed ``rebuild_limit``
-      (5,000), everything live is rebuilt into a new main segment (seconds at a million
-      subscriptions; see ``docs/benchmarks-matcher.md``). :meth:`compact` forces it.
+      (5,000), everything live is rebuilt into a new main segment. That blocks the caller for
+      the build time (about 4 s at a million subscriptions on our machine; see
+      ``docs/benchmarks-matcher.md``): raise ``rebuild_limit`` where changes are frequent.
+      :meth:`compact` forces it.
 
     Not thread-safe: one thread (the event loop) matches and updates. ``match`` uses scratch
     arrays of the segment, so calls must not interleave.
@@ -549,10 +591,15 @@ class SubscriptionIndex:
 
     def match(self, g: GigFacts) -> list[Criteria]:
         """Every subscription ``g`` matches (:func:`.rules.matches`), each once."""
-        out: list[Criteria] = []
-        self._main.match(g, out)
-        self._small.match(g, out)
-        for c in self._delta.values():
-            if matches(c, g):
-                out.append(c)
+        found = self._main.positions(g)
+        out: list[Criteria] = self._main.crits[found].tolist() if found.size else []
+        if self._small.live:
+            found = self._small.positions(g)
+            out.extend(self._small.crits[found].tolist())
+        out.extend(c for c in self._delta.values() if matches(c, g))
         return out
+
+    def count(self, g: GigFacts) -> int:
+        """How many subscriptions ``g`` matches, without materialising them."""
+        found = len(self._main.positions(g)) + len(self._small.positions(g))
+        return found + sum(1 for c in self._delta.values() if matches(c, g))

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from gigalert_shared.events import MatchReason, RateSource, RateUnit
-from gigalert_shared.taxonomy import DOMAIN_ORDER, load_taxonomy
-
 from gigalert_matcher.matching import rules
 from gigalert_matcher.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
+from gigalert_shared.events import MatchReason, RateSource, RateUnit
+from gigalert_shared.taxonomy import DOMAIN_ORDER, load_taxonomy
 
 __all__ = ["explain"]
 
@@ -254,7 +253,7 @@ def explain(c: Criteria, g: GigFacts, rate_source: RateSource) -> list[MatchReas
     ``rate_source`` is the gig's (``GigBody.rate_source``): it says how the hourly figure was
     derived, e.g. ``月額80万円 ÷ 160h``."""
     reasons: list[MatchReason] = []
-    if not ALL_REMOTE_MODES <= c.remote_modes:
+    if not c.remote_modes >= ALL_REMOTE_MODES:
         reasons.append(_remote(c, g))
     if c.min_rate_jpy_h is not None:
         reasons.append(_rate(c, g, rate_source, c.min_rate_jpy_h))
