@@ -121,19 +121,39 @@ async def test_redelivered_gig_creates_no_second_alert(
 async def test_pause_and_delete_stop_matches(
     matcher: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
 ) -> None:
+    """Each gig is consumed before the next state change: a marker gig on the same partition
+    (same key), matched by a second freelancer, shows the consumer got past it."""
     me = await new_freelancer(matcher)
+    watcher = await new_freelancer(matcher, "watcher")
     sid = (await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)).json()["id"]
+    await matcher.post(
+        "/v1/subscriptions",
+        json={"name": "marker", "keywords_any": ["marker-only"]},
+        headers=watcher.auth,
+    )
+
+    async def publish_then_wait(g: GigPosted) -> None:
+        marker = gig(title="marker-only", domains=["other"], skills=[], description="")
+        await produce(
+            topics.gigs_posted,
+            [(b"one-partition", x.model_dump_json().encode(), {}) for x in (g, marker)],
+        )
+
+        async def marker_seen() -> bool:
+            n = await db.fetchval("SELECT count(*) FROM alerts WHERE gig_id = $1", marker.gig_id)
+            return bool(n == 1)
+
+        assert await wait_for(marker_seen)
+
+    paused, resumed, deleted = gig(), gig(), gig()
     await matcher.post(f"/v1/subscriptions/{sid}/pause", headers=me.auth)
-    await publish_gigs(topics, [gig()])
+    await publish_then_wait(paused)
     await matcher.post(f"/v1/subscriptions/{sid}/resume", headers=me.auth)
-    resumed = gig()
-    await publish_gigs(topics, [resumed])
+    await publish_then_wait(resumed)
     await matcher.delete(f"/v1/subscriptions/{sid}", headers=me.auth)
-    await publish_gigs(topics, [gig()])
-    records = await read_topic(topics.alerts_matched, expect=1, settle=3.0)
-    assert [AlertMatched.model_validate_json(r.value).gig.gig_id for r in records] == [
-        resumed.gig_id
-    ]
+    await publish_then_wait(deleted)
+    mine = await db.fetch("SELECT gig_id FROM alerts WHERE freelancer_id = $1::uuid", me.id)
+    assert [r["gig_id"] for r in mine] == [resumed.gig_id]
 
 
 async def test_poison_gig_goes_to_dead_letters_and_the_partition_moves_on(
