@@ -19,6 +19,7 @@ from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
 from gigalert_ingest.raw_consumer import register_raw_consumer
 from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_item
+from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.outbox import OutboxRelay
@@ -45,18 +46,28 @@ StateDep = Annotated[State, Depends(_state)]
 
 
 async def current_platform(
+    request: Request,
     state: StateDep,
     x_api_key: Annotated[str | None, Header(description="The platform's API key.")] = None,
 ) -> Platform:
+    limiter: AuthFailureLimiter = request.app.state.auth_limiter
+    client = client_key(request.client)
+    if (wait := limiter.retry_after(client)) is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
+        )
     try:
         return await state.auth.authenticate(x_api_key)
     except UnknownKey:
+        if x_api_key:
+            limiter.record_failure(client)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or unknown X-API-Key",
             headers={"WWW-Authenticate": "ApiKey"},
         ) from None
     except RevokedKey:
+        limiter.record_failure(client)
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key was revoked") from None
 
 
@@ -121,6 +132,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         lifespan=lifespan,
         max_body_size=cfg_for_limits.http.max_body_bytes,
     )
+    app.state.auth_limiter = AuthFailureLimiter()
 
     @app.middleware("http")
     async def timing(
@@ -139,7 +151,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         "/v1/gigs",
         status_code=status.HTTP_202_ACCEPTED,
         response_model=IngestAnswer,
-        responses={401: {}, 403: {}, 413: {}, 422: {}},
+        responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
         summary="Post one gig",
     )
     async def post_gig(gig: GigIn, platform: PlatformDep, state: StateDep) -> IngestAnswer:
@@ -151,7 +163,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         "/v1/gigs/batch",
         status_code=status.HTTP_202_ACCEPTED,
         response_model=IngestAnswer,
-        responses={401: {}, 403: {}, 413: {}, 422: {}},
+        responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
         summary="Post up to the batch limit of gigs; every item gets a result",
     )
     async def post_batch(batch: BatchIn, platform: PlatformDep, state: StateDep) -> IngestAnswer:

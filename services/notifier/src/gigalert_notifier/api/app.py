@@ -21,6 +21,7 @@ from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
 from gigalert_notifier.deliveries import q
 from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.worker import DeliveryWorker, Sender
+from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
@@ -63,20 +64,34 @@ def create_app(
     the_clock = clock or SystemClock()
 
     def require_admin(
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> None:
         expected = cfg.http.admin_token
         given = credentials.credentials if credentials else ""
         if expected is None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "ops API disabled: no admin token set")
+        limiter: AuthFailureLimiter = request.app.state.auth_limiter
+        client = client_key(request.client)
+        if (wait := limiter.retry_after(client)) is not None:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                TOO_MANY_FAILURES,
+                headers={"Retry-After": str(wait)},
+            )
         if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+            if given:
+                limiter.record_failure(client)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "missing or wrong admin token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
-    Admin = Annotated[None, Depends(require_admin)]
+    # A route-level dependency: a parameter annotated with a local alias would be a string
+    # under `from __future__ import annotations`, which FastAPI cannot resolve (it became a
+    # required query parameter `_`, and the token was never checked).
+    admin = [Depends(require_admin)]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,6 +133,7 @@ def create_app(
         lifespan=lifespan,
         max_body_size=64_000,
     )
+    app.state.auth_limiter = AuthFailureLimiter()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -138,10 +154,11 @@ def create_app(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"])
+    @app.get(
+        "/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"], dependencies=admin
+    )
     async def list_deliveries(
         request: Request,
-        _: Admin,
         status_: Annotated[
             Literal["dead", "failed", "pending", "sending", "sent"], Query(alias="status")
         ] = "dead",
@@ -151,8 +168,10 @@ def create_app(
         rows = await request.app.state.pool.fetch(q("list_deliveries"), status_, limit)
         return [DeliveryOut(**dict(r)) for r in rows]
 
-    @app.post("/v1/ops/deliveries/requeue", response_model=RequeueOut, tags=["ops"])
-    async def requeue(request: Request, body: RequeueIn, _: Admin) -> RequeueOut:
+    @app.post(
+        "/v1/ops/deliveries/requeue", response_model=RequeueOut, tags=["ops"], dependencies=admin
+    )
+    async def requeue(request: Request, body: RequeueIn) -> RequeueOut:
         """Send dead deliveries again (attempts start over)."""
         rows = await request.app.state.pool.fetch(q("requeue"), body.ids, the_clock.now())
         request.app.state.worker.wake()
