@@ -1,0 +1,128 @@
+"""The three real apps (real Postgres and Kafka through the shared fixtures), with clients
+that can pretend to come from any address (the auth-failure limiter keys on it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from gigalert_ingest.api.app import create_app as create_ingest
+from gigalert_matcher.api.app import create_app as create_matcher
+from gigalert_notifier.api.app import create_app as create_notifier
+from gigalert_shared.auth_limit import AuthFailureLimiter
+from gigalert_shared.settings import HttpSettings, Settings
+
+ADMIN_TOKEN = "adm_" + "Zq8" * 12  # the notifier's admin token in these tests
+PUBLIC_OPERATIONS = {
+    ("post", "/v1/freelancers"),
+    ("get", "/v1/unsubscribe/{token}"),
+    ("post", "/v1/unsubscribe/{token}"),
+}
+UNDOCUMENTED_PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+class FakeClock:
+    """A monotonic clock the tests move by hand."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class Running:
+    """A started app: the FastAPI object (for `app.state`), its ASGI entry and a client."""
+
+    app: FastAPI
+    asgi: Any
+    client: httpx.AsyncClient
+    clock: FakeClock
+    base_url: str
+    _others: list[httpx.AsyncClient] = field(default_factory=list)
+
+    def client_from(self, host: str) -> httpx.AsyncClient:
+        """A client whose requests come from ``host`` (request.client.host)."""
+        c = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.asgi, client=(host, 40000)),
+            base_url=self.base_url,
+        )
+        self._others.append(c)
+        return c
+
+    def openapi(self) -> dict[str, Any]:
+        return self.app.openapi()
+
+
+@asynccontextmanager
+async def running(app: FastAPI, base_url: str) -> AsyncIterator[Running]:
+    clock = FakeClock()
+    app.state.auth_limiter = AuthFailureLimiter(clock=clock)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as c:
+            r = Running(app, manager.app, c, clock, base_url)
+            try:
+                yield r
+            finally:
+                for other in r._others:
+                    await other.aclose()
+
+
+@pytest.fixture
+def admin_settings(settings: Settings) -> Iterator[Settings]:
+    yield settings.model_copy(update={"http": HttpSettings(admin_token=SecretStr(ADMIN_TOKEN))})
+
+
+@pytest.fixture
+async def ingest(settings: Settings) -> AsyncIterator[Running]:
+    async with running(create_ingest(settings, max_batch=50), "http://ingest") as r:
+        yield r
+
+
+@pytest.fixture
+async def matcher(settings: Settings) -> AsyncIterator[Running]:
+    async with running(create_matcher(settings, consume=False), "http://matcher") as r:
+        yield r
+
+
+@pytest.fixture
+async def notifier(admin_settings: Settings) -> AsyncIterator[Running]:
+    app = create_notifier(admin_settings, consume=False, send=False)
+    async with running(app, "http://notifier") as r:
+        yield r
+
+
+def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(method, path, operation) for every operation of an OpenAPI document."""
+    methods = ("get", "put", "post", "delete", "patch", "head", "options")
+    return [
+        (method, path, op)
+        for path, item in sorted(doc["paths"].items())
+        for method, op in sorted(item.items())
+        if method in methods
+    ]
+
+
+def json_body_ref(op: dict[str, Any]) -> str | None:
+    """The component name of an operation's JSON body (``None`` without a body)."""
+    body = op.get("requestBody")
+    if body is None:
+        return None
+    schema = body["content"]["application/json"]["schema"]
+    ref = schema.get("$ref") or next(
+        (s["$ref"] for s in schema.get("anyOf", schema.get("oneOf", [])) if "$ref" in s), None
+    )
+    return str(ref).rsplit("/", 1)[-1] if ref else "inline"
