@@ -12,6 +12,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from gigalert_shared.db import init_connection
 from gigalert_shared.kafka_admin import create_topics
@@ -105,11 +107,20 @@ async def db(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture
-async def topics(infrastructure: None) -> Topics:
-    """This test's own topics (unique prefix), created with 6 partitions."""
+async def topics(infrastructure: None) -> AsyncIterator[Topics]:
+    """This test's own topics (unique prefix), created with 6 partitions, deleted after it
+    (the local broker would otherwise carry thousands of partitions)."""
     t = Topics(prefix=f"t{uuid.uuid4().hex[:12]}.")
     await create_topics(KafkaSettings(bootstrap_servers=KAFKA, partitions=6), t)
-    return t
+    yield t
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    try:
+        await admin.start()
+        await admin.delete_topics(t.all())
+    except KafkaError:
+        pass  # best effort: a leftover topic harms nothing but disk
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

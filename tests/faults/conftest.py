@@ -51,7 +51,7 @@ async def mail_sink() -> AsyncIterator[MailSink]:
 
 
 @pytest.fixture(scope="session")
-def kafka(tmp_path_factory: pytest.TempPathFactory, infrastructure: None) -> Iterator[PrivateKafka]:
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateKafka]:
     """The fault suite's own broker (see PrivateKafka), started once, killed at the end."""
     broker = PrivateKafka(tmp_path_factory.mktemp("kafka"))
     asyncio.run(broker.start())

@@ -8,10 +8,8 @@
   (connection refused, timeout, 5xx) is "not accepted" and its gigs are posted again.
 * :func:`settle_and_verify`: waits until the pipeline is quiet, then compares what went
   in with what came out (Postgres, the gigs.posted topic and the mail sink).
-* :class:`PrivateKafka` (a broker of the test's own, to SIGKILL) and
-  :func:`restart_postgres` (the shared Postgres): the infrastructure faults.
-
-Everything talks to the real local Kafka and Postgres that tests/conftest.py starts.
+* :class:`PrivateKafka`: the suite's own Kafka broker (why: see the class), which one
+  scenario SIGKILLs; :func:`restart_postgres` restarts the shared local Postgres.
 """
 
 from __future__ import annotations
@@ -724,12 +722,12 @@ async def read_events(
 async def group_assignments(
     bootstrap: str, group: str, topic_prefix: str
 ) -> dict[str, list[tuple[str, int]]]:
-    """Members of ``group`` subscribed to this test's topics, and their partitions. (The
-    group id is not prefixed: other tests' members may be in the same group.)"""
+    """Members of ``group`` (the services prefix it with the topic prefix) subscribed to
+    this test's topics, and their partitions."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
     await admin.start()
     try:
-        responses = await admin.describe_consumer_groups([group])
+        responses = await admin.describe_consumer_groups([topic_prefix + group])
     finally:
         await admin.close()
     out: dict[str, list[tuple[str, int]]] = {}

@@ -31,7 +31,7 @@ class KafkaSettings(BaseSettings):
     partitions: int = Field(6, ge=1, le=1000, description="Partitions per topic on creation.")
     replication_factor: int = Field(1, ge=1, description="Replication factor on creation.")
     topic_prefix: str = Field(
-        "", description="Prefix for every topic name (tests use one per test)."
+        "", description="Prefix for every topic name and consumer group (tests use one per test)."
     )
     client_id: str = Field("gigalert", description="Kafka client id.")
     max_delivery_attempts: int = Field(

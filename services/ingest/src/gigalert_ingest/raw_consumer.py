@@ -62,7 +62,7 @@ def register_raw_consumer(
 ) -> None:
     @broker.subscriber(
         topics.gigs_raw,
-        group_id=GROUP_ID,
+        group_id=topics.name(GROUP_ID),  # the topic prefix scopes the group too
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,

@@ -180,7 +180,7 @@ def register_gig_consumer(broker: KafkaBroker, matcher: GigMatcher, topics: Topi
     @broker.subscriber(
         topics.gigs_posted,
         topics.gigs_updated,
-        group_id=GROUP_ID,
+        group_id=topics.name(GROUP_ID),  # the topic prefix scopes the group too
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,

@@ -68,7 +68,7 @@ class AlertConsumer:
 def register_alert_consumer(broker: KafkaBroker, consumer: AlertConsumer, topics: Topics) -> None:
     @broker.subscriber(
         topics.alerts_matched,
-        group_id=GROUP_ID,
+        group_id=topics.name(GROUP_ID),  # the topic prefix scopes the group too
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,
