@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import asyncpg
+from gigalert_shared.db import Conn
 
 _LOCK_KEY = 0x6A16_A1E7  # any constant shared by every replica
 _FILE = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
@@ -44,7 +44,7 @@ def discover() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
-async def migrate(conn: asyncpg.Connection) -> list[Migration]:
+async def migrate(conn: Conn) -> list[Migration]:
     """Apply pending migrations; return those applied by this call."""
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
