@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -27,6 +28,8 @@ from gigalert_shared.topics import Topics
 log = logging.getLogger(__name__)
 
 API_KEY_HEADER = "x-api-key"
+# Errors about the data, not the connection: retrying the same gig can never succeed.
+_UNSTORABLE = (asyncpg.DataError, UnicodeError, OverflowError, ValueError)
 GROUP_ID = "ingest"
 
 
@@ -95,7 +98,7 @@ async def handle_records(
     topics: Topics,
 ) -> None:
     rejected: list[GigRejected] = []
-    by_platform: dict[Platform, list[GigIn]] = defaultdict(list)
+    by_platform: dict[Platform, list[tuple[Any, GigIn]]] = defaultdict(list)
     for record in records:
         value: bytes = record.value or b""
         if len(value) > max_message_bytes:
@@ -111,11 +114,21 @@ async def handle_records(
             continue
         item = validate_json(value)
         if isinstance(item, GigIn):
-            by_platform[platform].append(item)
+            by_platform[platform].append((record, item))
         else:
             rejected.append(rejection(record, "invalid gig", item))
-    for platform, gigs in by_platform.items():
-        await service.accept(platform, gigs)
+    for platform, items in by_platform.items():
+        try:
+            await service.accept(platform, [gig for _, gig in items])
+        except _UNSTORABLE:
+            # One gig the database refuses (U+0000, a lone surrogate, a figure out of range)
+            # must not fail its batch forever: store the gigs one by one, reject the bad.
+            for record, gig in items:
+                try:
+                    await service.accept(platform, [gig])
+                except _UNSTORABLE as exc:
+                    error = ItemError(loc=[], msg=f"cannot be stored: {exc!r}"[:500], type="store")
+                    rejected.append(rejection(record, "gig cannot be stored", [error]))
     for event in rejected:
         RAW_REJECTED.labels(reason=event.reason).inc()
         log.warning(
