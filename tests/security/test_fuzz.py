@@ -998,10 +998,10 @@ async def test_raw_messages_the_broker_cannot_decode_go_to_rejected(
         (b"\xff\xfe", {"x-api-key": key, "content-type": "text/plain"}),
     ]
     good = json.dumps({**GIG, "external_id": "behind-the-undecodable"}).encode()
-    await produce(
-        topics.gigs_raw,
-        [(b"p", value, headers) for value, headers in poison] + [(b"p", good, {"x-api-key": key})],
-    )
+    messages: list[tuple[bytes | None, bytes, dict[str, str]]] = [
+        (b"p", value, headers) for value, headers in poison
+    ]
+    await produce(topics.gigs_raw, [*messages, (b"p", good, {"x-api-key": key})])
 
     async def stored() -> bool:
         return bool(await db.fetchval("SELECT count(*) FROM gigs") == 1)
