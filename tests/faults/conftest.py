@@ -1,6 +1,7 @@
-"""Fixtures of the fault suite: the test's own SMTP sink, its fleet of service processes
-(logs attached to a failing test's report), and the session's reliability table, written
-to docs/reliability.md when the session ends."""
+"""Fixtures of the fault suite: the suite's own Kafka broker and each test's topics on it,
+each test's own SMTP sink and fleet of service processes (their logs attached to a failing
+test's report), and the session's reliability table, written to docs/reliability.md at
+the end of a run of the whole directory."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ class ReliabilityTable:
         self.faults: list[Report] = []
         self.scaling: list[tuple[str, str]] = []
         self.setup: list[str] = []
+        self.expected = 0
         self.started = 0.0
 
     def add(self, report: Report) -> None:
@@ -227,10 +229,10 @@ def machine() -> str:
     if m := re.search(r"<kafka.version>(.+?)</kafka.version>", pom.read_text()):
         kafka = m.group(1)
     pg = "?"
-    with contextlib.suppress(OSError, IndexError):
-        pg = subprocess.run(
-            ["psql", "--version"], capture_output=True, text=True, check=False
-        ).stdout.split()[-1]
+    with contextlib.suppress(OSError):
+        out = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False)
+        if m := re.search(r"\d+\.\d+", out.stdout):
+            pg = m.group(0)
     return (
         f"{os.cpu_count()} CPUs ({cpu}){mem}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}; Kafka {kafka} (KRaft, one node); "
@@ -239,21 +241,30 @@ def machine() -> str:
 
 
 TABLE = ReliabilityTable()
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    TABLE.expected = sum(item.path.is_relative_to(HERE) for item in items)
 
 
 @pytest.fixture(scope="session")
 def reliability() -> Iterator[ReliabilityTable]:
-    """The session's table; docs/reliability.md is rewritten from it at the end."""
+    """The session's table. docs/reliability.md is rewritten from it at the end when every
+    test of this directory added its row (a run of a few scenarios leaves it alone)."""
     TABLE.started = time.monotonic()
     yield TABLE
-    if TABLE.faults or TABLE.scaling:
+    if TABLE.faults and len(TABLE.faults) >= TABLE.expected:
         DOC.write_text(TABLE.render() + "\n", encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not (TABLE.faults or TABLE.scaling):
         return
-    terminalreporter.section("reliability (written to docs/reliability.md)")
+    written = TABLE.faults and len(TABLE.faults) >= TABLE.expected
+    terminalreporter.section(
+        "reliability" + (" (written to docs/reliability.md)" if written else " (partial run)")
+    )
     if TABLE.faults:
         for line in (HEADER, SEPARATOR, *(row(r) for r in TABLE.faults)):
             terminalreporter.write_line(line)

@@ -40,6 +40,8 @@ from aiokafka.coordinator.protocol import (
     ConsumerProtocolMemberAssignment,
     ConsumerProtocolMemberMetadata,
 )
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from gigalert_ingest.platforms import create_platform
 from gigalert_shared.kafka_admin import create_topics
@@ -233,6 +235,36 @@ class Fleet:
 # ------------------------------------------------------------------ SMTP sink
 
 
+class _TrackingSMTP(SMTP):
+    def __init__(self, *args: Any, sessions: set[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sessions = sessions
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._sessions.add(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._sessions.discard(self)
+        super().connection_lost(error)
+
+
+class _TrackingController(Controller):
+    """A Controller that knows its open sessions (a set owned by its loop's thread)."""
+
+    def __init__(self, handler: Any, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.sessions: set[Any] = set()
+
+    def factory(self) -> Any:
+        return _TrackingSMTP(self.handler, sessions=self.sessions, **self.SMTP_kwargs)
+
+    def close_sessions(self) -> None:
+        for session in list(self.sessions):
+            if session.transport is not None:
+                session.transport.close()
+
+
 class MailSink:
     """An SMTP server for one test. ``received`` counts mails per delivery id (a digest
     names several ids, comma-separated). ``refuse_for`` first answers 451 to DATA (so no
@@ -267,24 +299,30 @@ class MailSink:
         return "250 Message accepted for delivery"
 
     def _start(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        controller = Controller(
+        controller = _TrackingController(
             self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True, ready_timeout=30
         )
         controller.start()
         self._controller = controller
 
-    def _stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
     async def start(self) -> None:
         await asyncio.to_thread(self._start)
 
     async def stop(self) -> None:
-        await asyncio.to_thread(self._stop)
+        """Close the listener (new connections are refused), let the sessions in progress
+        end (aiosmtpd's own stop would cut them and leak their sockets), then stop."""
+        controller, self._controller = self._controller, None
+        if controller is None:
+            return
+        controller.loop.call_soon_threadsafe(controller.server.close)
+        deadline = time.monotonic() + 5
+        while True:  # the server runs in its own thread: poll its sessions
+            if not controller.sessions or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        controller.loop.call_soon_threadsafe(controller.close_sessions)
+        await asyncio.sleep(0.1)
+        await asyncio.to_thread(controller.stop)
 
     @property
     def listening(self) -> bool:

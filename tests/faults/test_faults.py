@@ -3,9 +3,10 @@ stream of gigs and compare what went in with what came out.
 
 Each scenario: ingest, matcher and notifier as OS processes; FREELANCERS freelancers whose
 subscriptions match one gig in MATCH_EVERY (one email channel each); RATE gigs/s for
-STREAM_SECONDS; the fault once the stream has run FAULT_AT seconds and mail is flowing;
-then wait until the pipeline is quiet and check every guarantee of the README (see
-``harness.settle_and_verify``). The measured table goes to docs/reliability.md.
+STREAM_SECONDS; the fault FAULT_AT seconds into the stream (for faults that must catch
+the notifier sending: once mail flows and a backlog waits); then wait until the pipeline
+is quiet and check every guarantee of the README (``harness.settle_and_verify``). The
+measured table goes to docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -139,9 +140,7 @@ async def kafka_sigkill(s: Scenario) -> None:
     await kafka.kill()
     await asyncio.sleep(DOWN_SECONDS)
     took = await kafka.start()
-    s.note = (
-        f"the scenario's own broker; SIGKILL, {DOWN_SECONDS:.0f} s down, restart took {took:.0f} s"
-    )
+    s.note = f"SIGKILL of the suite's broker, {DOWN_SECONDS:.0f} s down, restart took {took:.0f} s"
 
 
 async def postgres_restart(s: Scenario) -> None:

@@ -114,15 +114,3 @@ def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         for method, op in sorted(item.items())
         if method in methods
     ]
-
-
-def json_body_ref(op: dict[str, Any]) -> str | None:
-    """The component name of an operation's JSON body (``None`` without a body)."""
-    body = op.get("requestBody")
-    if body is None:
-        return None
-    schema = body["content"]["application/json"]["schema"]
-    ref = schema.get("$ref") or next(
-        (s["$ref"] for s in schema.get("anyOf", schema.get("oneOf", [])) if "$ref" in s), None
-    )
-    return str(ref).rsplit("/", 1)[-1] if ref else "inline"
