@@ -38,13 +38,21 @@ async def read_topic(
     return sorted(records, key=lambda r: (r.partition, r.offset))
 
 
-async def produce(topic: str, messages: list[tuple[bytes | None, bytes, dict[str, str]]]) -> None:
+Headers = dict[str, str] | dict[str, bytes] | dict[str, str | bytes]
+
+
+async def produce(topic: str, messages: list[tuple[bytes | None, bytes, Headers]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all")
     await producer.start()
     try:
         for key, value, headers in messages:
             await producer.send_and_wait(
-                topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()]
+                topic,
+                value,
+                key=key,
+                headers=[
+                    (k, v if isinstance(v, bytes) else v.encode()) for k, v in headers.items()
+                ],
             )
     finally:
         await producer.stop()

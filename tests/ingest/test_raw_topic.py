@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 
 import asyncpg
 import httpx
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker
 
+from gigalert_ingest.build import Platform
+from gigalert_ingest.platforms import PlatformAuth
+from gigalert_ingest.raw_consumer import handle_records
+from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
+from gigalert_ingest.service import IngestService
+from gigalert_shared.db import create_pool
 from gigalert_shared.events import GigPosted, GigRejected
+from gigalert_shared.settings import Settings
 from gigalert_shared.topics import Topics
 from tests.ingest.test_http_api import PMO_GIG
 from tests.kafka_helpers import produce, read_topic, wait_for
@@ -77,3 +87,66 @@ async def test_replaying_the_raw_topic_creates_no_duplicates(
     assert await wait_for(stored, timeout=30)
     posted = await read_topic(topics.gigs_posted, expect=1, settle=2.0)
     assert len(posted) == 1
+
+
+class RefusingService(IngestService):
+    """The real service, except that it refuses gigs titled "refuse me" after validation, as
+    build_gig does for a combination the schema can't see."""
+
+    async def accept(
+        self, platform: Platform, items: Sequence[GigIn | list[ItemError]]
+    ) -> list[ItemResult]:
+        refuse = [isinstance(i, GigIn) and i.title == "refuse me" for i in items]
+        kept = await super().accept(
+            platform, [i for i, r in zip(items, refuse, strict=True) if not r]
+        )
+        out = iter(kept)
+        error = ItemError(loc=["rate"], msg="refused", type="value_error")
+        return [
+            ItemResult(index=n, status=Outcome.REJECTED, errors=[error]) if r else next(out)
+            for n, r in enumerate(refuse)
+        ]
+
+
+async def test_a_gig_refused_after_validation_goes_to_rejected(
+    settings: Settings, platform_key: str, topics: Topics, db: asyncpg.Connection
+) -> None:
+    refused = json.dumps({**PMO_GIG, "external_id": "raw-refused", "title": "refuse me"})
+    good = json.dumps({**PMO_GIG, "external_id": "raw-kept"})
+    records = [
+        ConsumerRecord(
+            topics.gigs_raw,
+            0,
+            n,
+            0,
+            0,
+            b"p",
+            value.encode(),
+            None,
+            1,
+            len(value),
+            [("x-api-key", platform_key.encode())],
+        )
+        for n, value in enumerate((refused, good))
+    ]
+    pool = await create_pool(settings.postgres)
+    broker = KafkaBroker(settings.kafka.bootstrap_servers)
+    try:
+        await broker.connect()
+        await handle_records(
+            tuple(records),
+            service=RefusingService(pool, fx_to_jpy={}),
+            auth=PlatformAuth(pool),
+            max_message_bytes=100_000,
+            broker=broker,
+            topics=topics,
+        )
+    finally:
+        await broker.stop()
+        await pool.close()
+    assert await db.fetchval("SELECT array_agg(external_id) FROM gigs") == ["raw-kept"]
+    (record,) = await read_topic(topics.gigs_rejected, expect=1)
+    event = GigRejected.model_validate_json(record.value)
+    assert (event.reason, event.source_offset) == ("invalid gig", 0)
+    assert base64.b64decode(event.original_b64) == refused.encode()
+    assert [e.loc for e in event.errors] == [["rate"]]

@@ -22,6 +22,11 @@ _SECRET_PATTERNS = (
 )
 
 
+# For every KafkaBroker, with log_level=logging.DEBUG: FastStream then logs each message at
+# DEBUG (hidden) and each handler or decoding error at ERROR (shown, with its traceback).
+BROKER_LOGGER = logging.getLogger("gigalert.kafka")
+
+
 def mask_secrets(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + "***", text)

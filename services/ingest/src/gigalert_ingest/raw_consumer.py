@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import logging
+import re
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,9 +23,10 @@ from faststream.kafka.annotations import KafkaMessage
 from gigalert_ingest.build import Platform
 from gigalert_ingest.metrics import RAW_REJECTED
 from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
-from gigalert_ingest.schemas import GigIn, ItemError
+from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_json
 from gigalert_shared.events import FieldError, GigRejected, event_headers
+from gigalert_shared.logs import mask_secrets
 from gigalert_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,40 @@ API_KEY_HEADER = "x-api-key"
 # Errors about the data, not the connection: retrying the same gig can never succeed.
 _UNSTORABLE = (asyncpg.DataError, UnicodeError, OverflowError, ValueError)
 GROUP_ID = "ingest"
+# Headers whose names suggest a credential never reach gigs.rejected, whoever reads it.
+_CREDENTIAL_HEADER = re.compile(r"auth|key|token|secret|passw|cookie|credential|signature", re.I)
+
+
+def _safe_headers(record: Any) -> Any:
+    """The record with every header value valid UTF-8 (FastStream's parser decodes them)."""
+    headers = record.headers or ()
+    try:
+        for _, value in headers:
+            value.decode()
+    except (AttributeError, UnicodeDecodeError):
+        safe = tuple(
+            (name, bytes(value or b"").decode("utf-8", "replace").encode())
+            for name, value in headers
+        )
+        return dataclasses.replace(record, headers=safe)
+    return record
+
+
+async def parse_untouched(
+    records: tuple[Any, ...], original: Callable[[tuple[Any, ...]], Awaitable[Any]]
+) -> Any:
+    """FastStream's batch parser, made total: it can't fail on a header that isn't UTF-8,
+    and the handler still sees the records exactly as they were produced."""
+    message = await original(tuple(_safe_headers(r) for r in records))
+    message.raw_message = records
+    return message
+
+
+async def no_decoding(message: Any) -> Any:
+    """Bodies stay bytes: FastStream would otherwise json.loads or .decode() them by their
+    content-type before the handler runs, and an error there (deep nesting, a JSON type on
+    a non-JSON body, a text type on non-UTF-8 bytes) redelivers the batch forever."""
+    return message.body
 
 
 def _headers(record: Any) -> dict[str, str]:
@@ -41,7 +79,11 @@ def _headers(record: Any) -> dict[str, str]:
 
 
 def rejection(record: Any, reason: str, errors: list[ItemError]) -> GigRejected:
-    headers = {k: v for k, v in _headers(record).items() if k.lower() != API_KEY_HEADER}
+    headers = {
+        name: mask_secrets(value)
+        for name, value in _headers(record).items()
+        if not _CREDENTIAL_HEADER.search(name)
+    }
     return GigRejected(
         reason=reason,
         errors=[FieldError(loc=e.loc, msg=e.msg, type=e.type) for e in errors],
@@ -70,6 +112,8 @@ def register_raw_consumer(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,
         max_records=500,
+        parser=parse_untouched,
+        decoder=no_decoding,
     )
     async def on_raw(msg: KafkaMessage) -> None:
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
@@ -86,6 +130,34 @@ def register_raw_consumer(
             log.exception("raw batch failed; it will be redelivered")
             await asyncio.sleep(1.0)  # don't spin while Postgres or Kafka is down
             raise
+
+
+async def _store(
+    service: IngestService, platform: Platform, items: list[tuple[Any, GigIn]]
+) -> list[GigRejected]:
+    """Stores the gigs; a rejection for each one the service or the database refuses."""
+    try:
+        return _refused(items, await service.accept(platform, [gig for _, gig in items]))
+    except _UNSTORABLE:
+        pass
+    # One gig the database refuses (U+0000, a lone surrogate, a figure out of range) must
+    # not fail its batch forever: store the gigs one by one, reject the bad.
+    rejected: list[GigRejected] = []
+    for record, gig in items:
+        try:
+            rejected += _refused([(record, gig)], await service.accept(platform, [gig]))
+        except _UNSTORABLE as exc:
+            error = ItemError(loc=[], msg=f"cannot be stored: {exc!r}"[:500], type="store")
+            rejected.append(rejection(record, "gig cannot be stored", [error]))
+    return rejected
+
+
+def _refused(items: list[tuple[Any, GigIn]], results: list[ItemResult]) -> list[GigRejected]:
+    return [
+        rejection(record, "invalid gig", result.errors)
+        for (record, _), result in zip(items, results, strict=True)
+        if result.status is Outcome.REJECTED
+    ]
 
 
 async def handle_records(
@@ -118,17 +190,7 @@ async def handle_records(
         else:
             rejected.append(rejection(record, "invalid gig", item))
     for platform, items in by_platform.items():
-        try:
-            await service.accept(platform, [gig for _, gig in items])
-        except _UNSTORABLE:
-            # One gig the database refuses (U+0000, a lone surrogate, a figure out of range)
-            # must not fail its batch forever: store the gigs one by one, reject the bad.
-            for record, gig in items:
-                try:
-                    await service.accept(platform, [gig])
-                except _UNSTORABLE as exc:
-                    error = ItemError(loc=[], msg=f"cannot be stored: {exc!r}"[:500], type="store")
-                    rejected.append(rejection(record, "gig cannot be stored", [error]))
+        rejected += await _store(service, platform, items)
     for event in rejected:
         RAW_REJECTED.labels(reason=event.reason).inc()
         log.warning(

@@ -22,6 +22,7 @@ from gigalert_ingest.service import IngestService, validate_item
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
+from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.outbox import OutboxRelay
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
@@ -89,7 +90,8 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
             cfg.kafka.bootstrap_servers,
             client_id=f"{cfg.kafka.client_id}-ingest",
             enable_idempotence=True,
-            logger=None,
+            logger=BROKER_LOGGER,
+            log_level=logging.DEBUG,
         )
         publisher = KafkaOutboxPublisher(
             cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-ingest-outbox"

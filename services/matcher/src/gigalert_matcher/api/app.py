@@ -20,6 +20,7 @@ from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
+from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
             cfg.kafka.bootstrap_servers,
             client_id=f"{cfg.kafka.client_id}-matcher",
             enable_idempotence=True,
-            logger=None,
+            logger=BROKER_LOGGER,
+            log_level=logging.DEBUG,
         )
         publisher = KafkaOutboxPublisher(
             cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-matcher-alerts"

@@ -23,6 +23,7 @@ from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
+from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -101,7 +102,8 @@ def create_app(
             cfg.kafka.bootstrap_servers,
             client_id=f"{cfg.kafka.client_id}-notifier",
             enable_idempotence=True,
-            logger=None,
+            logger=BROKER_LOGGER,
+            log_level=logging.DEBUG,
         )
         worker = DeliveryWorker(
             pool, cfg, clock=the_clock, **({"sender": sender} if sender else {})
