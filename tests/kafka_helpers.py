@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -38,10 +39,10 @@ async def read_topic(
     return sorted(records, key=lambda r: (r.partition, r.offset))
 
 
-Headers = dict[str, str] | dict[str, bytes] | dict[str, str | bytes]
+Headers = Mapping[str, str | bytes]
 
 
-async def produce(topic: str, messages: list[tuple[bytes | None, bytes, Headers]]) -> None:
+async def produce(topic: str, messages: Sequence[tuple[bytes | None, bytes, Headers]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all")
     await producer.start()
     try:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import dataclasses
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +24,7 @@ from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
 from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_json
 from gigalert_shared.events import FieldError, GigRejected, event_headers
+from gigalert_shared.kafka_records import UNTOUCHED, records_of
 from gigalert_shared.logs import mask_secrets
 from gigalert_shared.topics import Topics
 
@@ -37,38 +36,6 @@ _UNSTORABLE = (asyncpg.DataError, UnicodeError, OverflowError, ValueError)
 GROUP_ID = "ingest"
 # Headers whose names suggest a credential never reach gigs.rejected, whoever reads it.
 _CREDENTIAL_HEADER = re.compile(r"auth|key|token|secret|passw|cookie|credential|signature", re.I)
-
-
-def _safe_headers(record: Any) -> Any:
-    """The record with every header value valid UTF-8 (FastStream's parser decodes them)."""
-    headers = record.headers or ()
-    try:
-        for _, value in headers:
-            value.decode()
-    except (AttributeError, UnicodeDecodeError):
-        safe = tuple(
-            (name, bytes(value or b"").decode("utf-8", "replace").encode())
-            for name, value in headers
-        )
-        return dataclasses.replace(record, headers=safe)
-    return record
-
-
-async def parse_untouched(
-    records: tuple[Any, ...], original: Callable[[tuple[Any, ...]], Awaitable[Any]]
-) -> Any:
-    """FastStream's batch parser, made total: it can't fail on a header that isn't UTF-8,
-    and the handler still sees the records exactly as they were produced."""
-    message = await original(tuple(_safe_headers(r) for r in records))
-    message.raw_message = records
-    return message
-
-
-async def no_decoding(message: Any) -> Any:
-    """Bodies stay bytes: FastStream would otherwise json.loads or .decode() them by their
-    content-type before the handler runs, and an error there (deep nesting, a JSON type on
-    a non-JSON body, a text type on non-UTF-8 bytes) redelivers the batch forever."""
-    return message.body
 
 
 def _headers(record: Any) -> dict[str, str]:
@@ -112,11 +79,10 @@ def register_raw_consumer(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,
         max_records=500,
-        parser=parse_untouched,
-        decoder=no_decoding,
+        **UNTOUCHED,
     )
     async def on_raw(msg: KafkaMessage) -> None:
-        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        records = records_of(msg.raw_message)
         try:
             await handle_records(
                 records,

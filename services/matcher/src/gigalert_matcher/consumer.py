@@ -36,6 +36,7 @@ from gigalert_shared.events import (
     dump_event,
     event_headers,
 )
+from gigalert_shared.kafka_records import UNTOUCHED, records_of
 from gigalert_shared.outbox import OutboxMessage, Publisher
 from gigalert_shared.topics import ALERTS_MATCHED, Topics
 
@@ -185,7 +186,8 @@ def register_gig_consumer(broker: KafkaBroker, matcher: GigMatcher, topics: Topi
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,
         max_records=500,
+        **UNTOUCHED,
     )
     async def on_gigs(msg: KafkaMessage) -> None:
-        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        records = records_of(msg.raw_message)
         await matcher.handle_records(records)
