@@ -19,6 +19,7 @@ from gigalert_notifier.metrics import DELIVERIES_CREATED
 from gigalert_notifier.schedule import Clock
 from gigalert_shared.dead_letters import publish_dead_letter
 from gigalert_shared.events import AlertMatched
+from gigalert_shared.kafka_records import UNTOUCHED, records_of
 from gigalert_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ def register_alert_consumer(broker: KafkaBroker, consumer: AlertConsumer, topics
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,
         max_records=500,
+        **UNTOUCHED,
     )
     async def on_alerts(msg: KafkaMessage) -> None:
-        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        records = records_of(msg.raw_message)
         await consumer.handle_records(records)
