@@ -72,20 +72,6 @@ def _name(exc: BaseException) -> str:
 
 KNOWN_BUGS = (
     KnownBug(
-        "echo",
-        lambda e, body: (
-            (
-                isinstance(e, ValueError)
-                and "Out of range float values are not JSON compliant" in str(e)
-                and bool(re.search(r"NaN|Infinity|\d[eE]\+?\d{3}", body))
-            )
-            or (isinstance(e, UnicodeDecodeError) and "'utf-8' codec can't decode" in str(e))
-        ),
-        "FastAPI's default 422 handler echoes each error's `input`; an input of NaN/Infinity "
-        "(or 1e400) makes JSONResponse raise, and a non-UTF-8 body sent without a JSON "
-        "content type (validated as bytes) makes jsonable_encoder raise: a 500 instead of 422",
-    ),
-    KnownBug(
         "surrogate",
         lambda e, body: (
             isinstance(e, UnicodeEncodeError)
@@ -856,7 +842,6 @@ async def _status(client: httpx.AsyncClient, path: str, body: bytes, **headers: 
     return r.status_code
 
 
-@pytest.mark.xfail(strict=True, reason=next(b.what for b in KNOWN_BUGS if b.id == "echo"))
 async def test_422_answers_never_fail_to_render(
     ingest: Running, matcher: Running, db: asyncpg.Connection
 ) -> None:

@@ -21,6 +21,7 @@ from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, Ite
 from gigalert_ingest.service import IngestService, validate_item
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
+from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.outbox import OutboxRelay
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         max_body_size=cfg_for_limits.http.max_body_bytes,
     )
     app.state.auth_limiter = AuthFailureLimiter()
+    install_http_errors(app)
 
     @app.middleware("http")
     async def timing(

@@ -19,6 +19,7 @@ from gigalert_matcher.metrics import INDEX_AGE
 from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
+from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import Settings, get_settings
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         max_body_size=64_000,
     )
     app.state.auth_limiter = AuthFailureLimiter()
+    install_http_errors(app)
     app.include_router(router)
     app.include_router(unsubscribe_router)
 

@@ -23,6 +23,7 @@ from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
+from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
@@ -136,6 +137,7 @@ def create_app(
         max_body_size=64_000,
     )
     app.state.auth_limiter = AuthFailureLimiter()
+    install_http_errors(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

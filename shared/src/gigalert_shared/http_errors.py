@@ -1,0 +1,73 @@
+"""Error answers shared by the three HTTP APIs.
+
+FastAPI's own 422 handler echoes every error's ``input`` as it was parsed: NaN, Infinity,
+1e400, lone surrogates or undecodable bytes in that echo make rendering the answer fail, and
+the client gets a 500 instead. :func:`validation_error_handler` answers 422 with each error's
+location, message and type, and the input only where it is small and can be written as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+__all__ = ["MAX_ECHO_CHARS", "install_http_errors", "safe_errors", "validation_error_handler"]
+
+MAX_ECHO_CHARS: Final = 1000  # a longer input is not echoed: the client has it already
+
+
+def _text(value: str) -> str:
+    """``value`` with what UTF-8 cannot carry (lone surrogates) written as ``\\udxxx``."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json_safe(value: Any) -> bool:
+    try:
+        dumped = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        dumped.encode("utf-8")
+    except (TypeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return len(dumped) <= MAX_ECHO_CHARS
+
+
+def _context_value(value: Any) -> Any:
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if isinstance(value, float) and _json_safe(value):
+        return value
+    return _text(str(value))
+
+
+def safe_errors(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors as JSON-safe dicts: ``type``, ``loc``, ``msg``, ``ctx`` when there is
+    one, and ``input`` only when it is JSON-safe and at most :data:`MAX_ECHO_CHARS` long."""
+    out: list[dict[str, Any]] = []
+    for error in errors:
+        item: dict[str, Any] = {
+            "type": _text(str(error.get("type", "value_error"))),
+            "loc": [p if isinstance(p, int) else _text(str(p)) for p in error.get("loc", ())],
+            "msg": _text(str(error.get("msg", ""))),
+        }
+        if "input" in error and _json_safe(error["input"]):
+            item["input"] = error["input"]
+        ctx = error.get("ctx")
+        if isinstance(ctx, Mapping):
+            item["ctx"] = {_text(str(k)): _context_value(v) for k, v in ctx.items()}
+        out.append(item)
+    return out
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """422 naming each wrong field; never fails to render, whatever the input was."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse({"detail": safe_errors(errors)}, status_code=422)
+
+
+def install_http_errors(app: FastAPI) -> None:
+    """Register the shared error handling on ``app``."""
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
