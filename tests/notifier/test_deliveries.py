@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import mailbox
+import time as monotonic_time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -15,7 +17,7 @@ import pytest
 
 from gigalert_notifier.deliveries import create_deliveries
 from gigalert_notifier.schedule import FrozenClock
-from gigalert_notifier.sending import SendOutcome
+from gigalert_notifier.sending import SendOutcome, send
 from gigalert_notifier.worker import DeliveryWorker
 from gigalert_shared.db import create_pool
 from gigalert_shared.settings import NotifierSettings, Settings, SmtpSettings
@@ -272,3 +274,106 @@ async def test_two_workers_send_every_delivery_exactly_once(
         if marker in str(m.get("X-Gigalert-Envelope-To", ""))
     ]
     assert sorted(received) == sorted(str(r["id"]) for r in ids)
+
+
+class PostgresOutage:
+    """Postgres going away under the worker, for real: every connection to the test's
+    database but ``admin`` is terminated (``pg_terminate_backend``, as a restart does) and
+    new ones are refused (connection limit 0) until :meth:`end`."""
+
+    def __init__(self, admin: asyncpg.Connection) -> None:
+        self._admin = admin
+        self.began = self.ended = 0.0
+
+    async def begin(self) -> None:
+        name = await self._admin.fetchval("SELECT current_database()")
+        await self._admin.execute(f'ALTER DATABASE "{name}" CONNECTION LIMIT 0')
+        await self._admin.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        self.began = monotonic_time.monotonic()
+
+    async def end(self, after: float = 0.0) -> None:
+        await asyncio.sleep(after)
+        name = await self._admin.fetchval("SELECT current_database()")
+        await self._admin.execute(f'ALTER DATABASE "{name}" CONNECTION LIMIT -1')
+        self.ended = monotonic_time.monotonic()
+
+
+def mails_to(maildir: Path, marker: str) -> list[str]:
+    box = mailbox.Maildir(maildir, create=False)
+    return [
+        str(m["X-Gigalert-Delivery-Id"])
+        for m in box
+        if marker in str(m.get("X-Gigalert-Envelope-To", ""))
+    ]
+
+
+async def test_outcome_written_once_postgres_is_back_so_the_mail_goes_once(
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    maildir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The SMTP server takes the mail, then Postgres is away for 1.5 s: mark_sent waits for
+    it instead of leaving the delivery `sending` to be sent again after the lease."""
+    fid = await fx.freelancer(db)
+    marker = uuid.uuid4().hex
+    await fx.channel(db, fid, "email", f"{marker}@example.jp")
+    await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    outage = PostgresOutage(db)
+    ending: list[asyncio.Task[None]] = []
+
+    async def send_then_lose_postgres(url: str, **kwargs: Any) -> SendOutcome:
+        outcome = await send(url, **kwargs)
+        await outage.begin()
+        ending.append(asyncio.create_task(outage.end(after=1.5)))
+        return outcome
+
+    clock = FrozenClock(NOON_JST)
+    cfg = notifier_settings(settings, lease_seconds=30)
+    worker = DeliveryWorker(pool, cfg, clock=clock, sender=send_then_lose_postgres)
+    with caplog.at_level(logging.WARNING, logger="gigalert_notifier.worker"):
+        assert await worker.run_once() == 1
+    await asyncio.gather(*ending)
+    assert outage.ended > outage.began > 0
+    assert any("Postgres unreachable" in r.getMessage() for r in caplog.records)
+    assert any("recorded after Postgres came back" in r.getMessage() for r in caplog.records)
+    assert await status_of(db) == [("sent", 1)]
+    clock.advance(timedelta(seconds=31))  # past the lease: nothing to claim again
+    assert await worker.run_once() == 0
+    delivery_id = await db.fetchval("SELECT id FROM deliveries")
+    assert mails_to(maildir, marker) == [str(delivery_id)]
+
+
+async def test_outcome_write_gives_up_before_the_lease_ends(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    """Postgres stays away longer than the lease: the worker stops retrying before another
+    replica may claim the delivery again (it is then sent again: at least once)."""
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    outage = PostgresOutage(db)
+
+    async def send_then_lose_postgres(url: str, **kwargs: Any) -> SendOutcome:
+        if not outage.began:
+            await outage.begin()
+        return OK
+
+    clock = FrozenClock(NOON_JST)
+    cfg = notifier_settings(settings, lease_seconds=3)
+    worker = DeliveryWorker(pool, cfg, clock=clock, sender=send_then_lose_postgres)
+    started = monotonic_time.monotonic()
+    try:
+        assert await worker.run_once() == 1
+        took = monotonic_time.monotonic() - started
+    finally:
+        await outage.end()
+    assert 1.5 < took < 3.0  # retried, then stopped short of the 3 s lease
+    assert await status_of(db) == [("sending", 1)]
+    clock.advance(timedelta(seconds=4))
+    assert await worker.run_once() == 1
+    assert await status_of(db) == [("sent", 2)]

@@ -37,18 +37,20 @@ RETURNING d.id, d.alert_id, d.channel_id, d.frequency, d.payload, d.attempts, d.
           f.locale, f.timezone
 
 -- mark_sent --
+-- The outcome writes are fenced by the lease the rows were claimed with ($N): once another
+-- replica has claimed them again, a late write changes nothing.
 UPDATE deliveries SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL
-WHERE id = ANY($1::uuid[]) AND status = 'sending'
+WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
 
 -- mark_failed --
 UPDATE deliveries
 SET status = 'failed', next_attempt_at = $2, lease_until = NULL, last_error = $3,
     attempts = attempts - $4::int
-WHERE id = ANY($1::uuid[]) AND status = 'sending'
+WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $5
 
 -- mark_dead --
 UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = $2
-WHERE id = ANY($1::uuid[]) AND status = 'sending'
+WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
 
 -- channel_succeeded --
 UPDATE channels SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0

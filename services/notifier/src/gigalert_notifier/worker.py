@@ -2,7 +2,13 @@
 rows with ``FOR UPDATE SKIP LOCKED`` and a lease, so no delivery is sent by two at once; a
 replica killed mid-send leaves its rows ``sending`` until the lease ends, then another
 replica sends them (at least once: a send cut off after the server accepted it is sent
-again, and the README says so)."""
+again, and the README says so).
+
+Once a send is done its outcome must reach Postgres, or the delivery is sent again after the
+lease: a state write that fails because Postgres is unreachable (a restart, a cut
+connection) is retried, on a fresh pool connection each time, until shortly before the lease
+ends. The writes are fenced by the lease they were claimed with, so a write that comes too
+late (another replica claimed the row again) changes nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +19,8 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 from uuid import UUID
 
 import asyncpg
@@ -27,12 +33,26 @@ from gigalert_notifier.render import Rendered, render_alert, render_digest
 from gigalert_notifier.schedule import Clock
 from gigalert_notifier.sending import SendOutcome, send
 from gigalert_shared.crypto import SecretBox, Signer
+from gigalert_shared.db import Conn
 from gigalert_shared.events import AlertMatched
 from gigalert_shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[..., Awaitable[SendOutcome]]
+
+# Errors that mean Postgres is unreachable for now (restart, failover, cut connection,
+# connection limit), not that the statement is wrong.
+DB_UNAVAILABLE: Final = (
+    OSError,  # refused, reset, timed out (TimeoutError is an OSError)
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, a connection closed under us
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P03 starting up
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # seen on a connection the server had just terminated
+)
+RETRY_FIRST_DELAY: Final = 0.05
+RETRY_MAX_DELAY: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +66,11 @@ class Claimed:
     locale: str
     alerts: list[AlertMatched]
     attempts: int
+    lease_until: datetime
+    write_deadline: float  # time.monotonic() after which another replica may claim them
 
 
-def group_claimed(rows: list[Any]) -> list[Claimed]:
+def group_claimed(rows: list[Any], *, write_deadline: float) -> list[Claimed]:
     """Instant deliveries go one by one; digest deliveries go one message per channel."""
     out: list[Claimed] = []
     digests: dict[UUID, list[Any]] = defaultdict(list)
@@ -56,12 +78,12 @@ def group_claimed(rows: list[Any]) -> list[Claimed]:
         if r["frequency"] == "digest":
             digests[r["channel_id"]].append(r)
         else:
-            out.append(_claimed([r]))
-    out.extend(_claimed(rs) for rs in digests.values())
+            out.append(_claimed([r], write_deadline))
+    out.extend(_claimed(rs, write_deadline) for rs in digests.values())
     return out
 
 
-def _claimed(rows: list[Any]) -> Claimed:
+def _claimed(rows: list[Any], write_deadline: float) -> Claimed:
     first = rows[0]
     return Claimed(
         ids=[r["id"] for r in rows],
@@ -73,6 +95,8 @@ def _claimed(rows: list[Any]) -> Claimed:
         locale=first["locale"],
         alerts=[AlertMatched.model_validate(r["payload"]) for r in rows],
         attempts=max(r["attempts"] for r in rows),
+        lease_until=first["lease_until"],  # one claim statement: the same for every row
+        write_deadline=write_deadline,
     )
 
 
@@ -82,6 +106,11 @@ def delivery_header(ids: list[UUID]) -> str:
     if len(ids) <= 20:
         return ",".join(str(i) for i in ids)
     return f"{ids[0]} +{len(ids) - 1}"
+
+
+def _updated(status: str) -> int:
+    """Rows an ``UPDATE n`` command status names."""
+    return int(status.rsplit(" ", 1)[-1]) if status.startswith("UPDATE") else 0
 
 
 def _our_credentials_rejected(kind: str, outcome: SendOutcome) -> bool:
@@ -122,12 +151,25 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         now = self._clock.now()
+        # Stop writing outcomes a little before the lease ends (clocks of replicas differ).
+        margin = min(2.0, self._s.lease_seconds / 5)
+        write_deadline = time.monotonic() + self._s.lease_seconds - margin
         rows = await self._pool.fetch(
             q("claim_due"), now, self._s.batch_size, self._s.lease_seconds
         )
         if not rows:
             return 0
-        await asyncio.gather(*(self._deliver(c) for c in group_claimed(list(rows))))
+        claimed = group_claimed(list(rows), write_deadline=write_deadline)
+        results = await asyncio.gather(*(self._deliver(c) for c in claimed), return_exceptions=True)
+        for c, result in zip(claimed, results, strict=True):
+            if isinstance(result, Exception):
+                log.error(
+                    "delivery failed unexpectedly; it is retried after the lease",
+                    exc_info=result,
+                    extra={"delivery_ids": [str(i) for i in c.ids]},
+                )
+            elif isinstance(result, BaseException):
+                raise result
         return len(rows)
 
     def unsubscribe_url(self, alert: AlertMatched) -> str:
@@ -198,11 +240,16 @@ class DeliveryWorker:
             "alert_ids": [str(a.alert_id) for a in c.alerts],
         }
         if outcome.ok:
-            async with self._pool.acquire() as conn, conn.transaction():
-                await conn.execute(q("mark_sent"), c.ids, now)
+
+            async def sent(conn: Conn) -> None:
+                status = await conn.execute(q("mark_sent"), c.ids, now, c.lease_until)
                 await conn.execute(q("channel_succeeded"), c.channel_id)
-            SENT.labels(kind=c.kind).inc(len(c.ids))
-            log.info("delivery sent", extra=extra)
+                if _updated(status) < len(c.ids):
+                    log.warning("delivery sent, but its lease was lost meanwhile", extra=extra)
+
+            if await self._write_state(c, "sent", sent):
+                SENT.labels(kind=c.kind).inc(len(c.ids))
+                log.info("delivery sent", extra=extra)
             return
         FAILED.labels(kind=c.kind).inc()
         error = (outcome.error or "send failed")[:1000]
@@ -210,30 +257,88 @@ class DeliveryWorker:
             await self._dead(c, error, permanent_channel_failure=True)
         elif outcome.rate_limited:
             wait = outcome.retry_after or self._s.rate_limited_pause_seconds
-            await self._pool.execute(
-                q("mark_failed"), c.ids, now + timedelta(seconds=wait), error, 1
-            )
-            RETRIED.labels(kind=c.kind).inc(len(c.ids))
-            log.warning("delivery rate limited", extra={**extra, "retry_in": wait})
+            if await self._mark_failed(c, now + timedelta(seconds=wait), error, refund=1):
+                RETRIED.labels(kind=c.kind).inc(len(c.ids))
+                log.warning("delivery rate limited", extra={**extra, "retry_in": wait})
         elif c.attempts >= self._s.max_attempts:
             await self._dead(c, f"gave up after {c.attempts} attempts: {error}")
         else:
             delay = next_delay(
                 c.attempts, base=self._s.base_delay_seconds, cap=self._s.max_delay_seconds
             )
-            await self._pool.execute(
-                q("mark_failed"), c.ids, now + timedelta(seconds=delay), error, 0
-            )
-            RETRIED.labels(kind=c.kind).inc(len(c.ids))
-            log.warning(
-                "delivery failed; will retry", extra={**extra, "retry_in": delay, "error": error}
-            )
+            if await self._mark_failed(c, now + timedelta(seconds=delay), error, refund=0):
+                RETRIED.labels(kind=c.kind).inc(len(c.ids))
+                log.warning(
+                    "delivery failed; will retry",
+                    extra={**extra, "retry_in": delay, "error": error},
+                )
+
+    async def _mark_failed(
+        self, c: Claimed, retry_at: datetime, error: str, *, refund: int
+    ) -> bool:
+        async def failed(conn: Conn) -> None:
+            await conn.execute(q("mark_failed"), c.ids, retry_at, error, refund, c.lease_until)
+
+        return await self._write_state(c, "failed", failed)
+
+    async def _write_state(
+        self, c: Claimed, state: str, write: Callable[[Conn], Awaitable[None]]
+    ) -> bool:
+        """Run ``write`` in a transaction; while Postgres is unreachable, retry with backoff
+        (each try takes a pool connection afresh) until ``c.write_deadline``. False when it
+        never got through: the rows stay `sending` and are claimed again after the lease."""
+        delay = RETRY_FIRST_DELAY
+        failures = 0
+        while True:
+            left = c.write_deadline - time.monotonic()
+            try:
+                # The first try may outlast the deadline: the lease fence makes it harmless.
+                async with asyncio.timeout(max(left, 5.0) if failures == 0 else max(left, 0.1)):
+                    async with self._pool.acquire() as conn, conn.transaction():
+                        await write(conn)
+            except DB_UNAVAILABLE as exc:
+                failures += 1
+                left = c.write_deadline - time.monotonic()
+                extra = {
+                    "delivery_ids": [str(i) for i in c.ids],
+                    "state": state,
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "failures": failures,
+                }
+                if left <= delay:
+                    log.error(
+                        "Postgres unreachable until the lease ends: delivery outcome not "
+                        "recorded; the delivery will be claimed again after its lease",
+                        extra=extra,
+                    )
+                    return False
+                if failures == 1:
+                    log.warning(
+                        "Postgres unreachable while recording a delivery outcome; retrying",
+                        extra={**extra, "retry_for": round(left, 1)},
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_DELAY)
+                continue
+            if failures:
+                log.warning(
+                    "delivery outcome recorded after Postgres came back",
+                    extra={
+                        "delivery_ids": [str(i) for i in c.ids],
+                        "state": state,
+                        "failures": failures,
+                    },
+                )
+            return True
 
     async def _dead(
         self, c: Claimed, error: str, *, permanent_channel_failure: bool = False
     ) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(q("mark_dead"), c.ids, error[:1000])
+        disabled = False
+
+        async def dead(conn: Conn) -> None:
+            nonlocal disabled
+            await conn.execute(q("mark_dead"), c.ids, error[:1000], c.lease_until)
             if permanent_channel_failure:
                 still_active = await conn.fetchval(
                     q("channel_failed_permanently"),
@@ -241,8 +346,12 @@ class DeliveryWorker:
                     self._s.disable_channel_after,
                     f"disabled after repeated permanent failures: {error[:200]}",
                 )
-                if still_active is False:
-                    log.warning("channel disabled", extra={"channel_id": str(c.channel_id)})
+                disabled = still_active is False
+
+        if not await self._write_state(c, "dead", dead):
+            return
+        if disabled:
+            log.warning("channel disabled", extra={"channel_id": str(c.channel_id)})
         DEAD.labels(kind=c.kind).inc(len(c.ids))
         log.error("delivery dead", extra={"delivery_ids": [str(i) for i in c.ids], "error": error})
 
