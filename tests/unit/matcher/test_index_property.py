@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, matches
 from gigalert_matcher.matching import index as index_module
+from gigalert_matcher.matching.index import build_segment
 
 MODES = ["remote", "hybrid", "onsite"]
 DOMAINS = ["pmo", "data", "marketing", "engineering", "x-custom"]
@@ -173,3 +174,77 @@ def test_get_and_contains() -> None:
     assert IDS[1] not in index and "nope" not in index
     assert index.remove(IDS[0]) and not index.remove(IDS[0])
     assert len(index) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    initial=st.lists(criteria, max_size=30),
+    before=operations,
+    during=operations,
+    probes=st.lists(gigs, min_size=1, max_size=4),
+    delta_limit=st.integers(0, 4),
+)
+def test_a_background_rebuild_keeps_every_change_made_while_it_ran(
+    initial: list[Criteria],
+    before: list[tuple[str, Criteria | uuid.UUID]],
+    during: list[tuple[str, Criteria | uuid.UUID]],
+    probes: list[GigFacts],
+    delta_limit: int,
+) -> None:
+    index = SubscriptionIndex(
+        initial, delta_limit=delta_limit, rebuild_limit=3, background_rebuild=True
+    )
+    subs = {c.subscription_id: c for c in initial}
+
+    def apply(ops: list[tuple[str, Criteria | uuid.UUID]]) -> None:
+        for _, arg in ops:
+            if isinstance(arg, Criteria):
+                index.upsert(arg)
+                subs[arg.subscription_id] = arg
+            else:
+                assert index.remove(arg) == (subs.pop(arg, None) is not None)
+            for g in probes[:1]:
+                assert found(index, g) == expected(subs, g)
+
+    apply(before)
+    assert index.rebuilds == 0, "a background index never rebuilds on its own"
+    segment = build_segment(index.begin_rebuild())
+    apply(during)  # what the event loop does while the thread builds
+    index.finish_rebuild(segment)
+    assert not index.rebuilding and index.rebuilds == 1
+    assert len(index) == len(subs)
+    assert {c.subscription_id: c for c in index} == subs
+    for g in probes:
+        assert found(index, g) == expected(subs, g)
+
+
+def test_a_background_index_asks_for_its_rebuild() -> None:
+    crits = [
+        Criteria(
+            subscription_id=uuid.uuid4(),
+            freelancer_id=FREELANCERS[0],
+            remote_modes=frozenset(MODES),
+            min_rate_jpy_h=None,
+            include_unknown_rate=True,
+            domains=frozenset(),
+            keywords_any=(),
+            keywords_none=(),
+            max_days_per_week=None,
+            locations=(),
+        )
+        for _ in range(20)
+    ]
+    index = SubscriptionIndex(crits[:10], delta_limit=1, rebuild_limit=4, background_rebuild=True)
+    for c in crits[10:]:
+        index.upsert(c)
+    due = [index.rebuild_due]
+    snapshot = index.begin_rebuild()
+    due.append(index.rebuild_due)
+    index.upsert(crits[0])  # over the limit again while building: no second request
+    index.upsert(crits[1])
+    due.append(index.rebuild_due)
+    assert due == [True, False, False] and index.rebuilds == 0 and len(snapshot) == 20
+    with pytest.raises(RuntimeError):
+        index.compact()
+    index.finish_rebuild(build_segment(snapshot))
+    assert (index.stats["main"], index.stats["small"], len(index)) == (18, 2, 20)

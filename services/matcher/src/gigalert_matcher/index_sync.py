@@ -20,6 +20,7 @@ from uuid import UUID
 import asyncpg
 
 from gigalert_matcher.matching import SubscriptionIndex
+from gigalert_matcher.matching.index import build_segment
 from gigalert_matcher.matching.reference_sql import SELECT_ACTIVE_SQL, criteria_from_row
 from gigalert_matcher.metrics import INDEX_AGE, INDEX_SIZE
 
@@ -37,9 +38,17 @@ ORDER BY c.id
 
 
 class IndexSync:
-    def __init__(self, pool: asyncpg.Pool, *, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        poll_interval: float = 1.0,
+        delta_limit: int = 256,
+        rebuild_limit: int = 5000,
+    ) -> None:
         self._pool = pool
         self._poll_interval = poll_interval
+        self._limits = {"delta_limit": delta_limit, "rebuild_limit": rebuild_limit}
         self.index = SubscriptionIndex([])
         self.loaded = False
         self._last_id = 0
@@ -48,6 +57,7 @@ class IndexSync:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._rebuild: asyncio.Task[None] | None = None
         self._listen_conn: Any = None
         self.synced_at = time.monotonic()
 
@@ -55,7 +65,10 @@ class IndexSync:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             last = await conn.fetchval("SELECT coalesce(max(id), 0) FROM subscription_changes")
             rows = await conn.fetch(SELECT_ACTIVE_SQL)
-        self.index = SubscriptionIndex([criteria_from_row(r) for r in rows])
+        criteria = [criteria_from_row(r) for r in rows]
+        self.index = await asyncio.to_thread(
+            SubscriptionIndex, criteria, background_rebuild=True, **self._limits
+        )
         self._last_id = last
         self.loaded = True
         self._touch()
@@ -74,8 +87,27 @@ class IndexSync:
                 self._remember(change_id)
                 self._last_id = max(self._last_id, change_id)
                 applied += 1
+            if self.index.rebuild_due and self._rebuild is None:
+                self._rebuild = asyncio.create_task(self._rebuild_main(), name="index-rebuild")
             self._touch()
             return applied
+
+    async def _rebuild_main(self) -> None:
+        """The big rebuild runs in a thread: the loop keeps matching, heartbeating and
+        applying changes, which the index replays onto the new segment when it's done."""
+        index = self.index
+        try:
+            segment = await asyncio.to_thread(build_segment, index.begin_rebuild())
+            index.finish_rebuild(segment)
+            log.info("subscription index rebuilt", extra=index.stats)
+        except asyncio.CancelledError:
+            index.abandon_rebuild()
+            raise
+        except Exception:
+            index.abandon_rebuild()
+            log.exception("subscription index rebuild failed; the next fold asks again")
+        finally:
+            self._rebuild = None
 
     def _apply(self, subscription_id: UUID, row: asyncpg.Record) -> None:
         if row["id"] is None or not row["active"]:
@@ -107,10 +139,11 @@ class IndexSync:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._rebuild):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._listen_conn is not None:
             with contextlib.suppress(Exception):
                 await self._listen_conn.remove_listener(CHANNEL, self._on_notify)

@@ -19,7 +19,7 @@ from gigalert_matcher.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFa
 from gigalert_matcher.matching.rules import gig_days, gig_rate, matches
 from gigalert_shared.taxonomy import DOMAIN_ORDER
 
-__all__ = ["SubscriptionIndex"]
+__all__ = ["SubscriptionIndex", "build_segment"]
 
 I64 = NDArray[np.int64]
 
@@ -503,10 +503,13 @@ class SubscriptionIndex:
       second, **small segment**, into a new small segment (an index like the main one, built
       in milliseconds).
     * When the small segment plus the main segment's tombstones exceed ``rebuild_limit``
-      (5,000), everything live is rebuilt into a new main segment. That blocks the caller for
-      the build time (about 4 s at a million subscriptions on our machine; see
-      ``docs/benchmarks-matcher.md``): raise ``rebuild_limit`` where changes are frequent.
-      :meth:`compact` forces it.
+      (5,000), everything live is rebuilt into a new main segment (about 4 s at a million
+      subscriptions on our machine). By default that blocks the caller; with
+      ``background_rebuild`` it only sets :attr:`rebuild_due`, and the owner builds the
+      segment elsewhere: :meth:`begin_rebuild` snapshots what is live and starts tracking
+      changes, :func:`build_segment` (pure, safe in a thread) builds it,
+      :meth:`finish_rebuild` swaps it in and replays the changes made meanwhile.
+      :meth:`compact` rebuilds at once.
 
     Not thread-safe: one thread (the event loop) matches and updates. ``match`` uses scratch
     arrays of the segment, so calls must not interleave.
@@ -518,9 +521,13 @@ class SubscriptionIndex:
         *,
         delta_limit: int = 256,
         rebuild_limit: int = 5000,
+        background_rebuild: bool = False,
     ) -> None:
         self.delta_limit = delta_limit
         self.rebuild_limit = rebuild_limit
+        self.background_rebuild = background_rebuild
+        self.rebuild_due = False
+        self._changed_since_snapshot: set[UUID] | None = None
         unique = {c.subscription_id: c for c in criteria}
         self._main = _Segment(list(unique.values()))
         self._small = _Segment([])
@@ -560,6 +567,8 @@ class SubscriptionIndex:
 
     def remove(self, subscription_id: UUID) -> bool:
         """Forget a subscription; ``False`` if it was not there."""
+        if self._changed_since_snapshot is not None:
+            self._changed_since_snapshot.add(subscription_id)
         if self._delta.pop(subscription_id, None) is not None:
             return True
         return self._small.kill(subscription_id) or self._main.kill(subscription_id)
@@ -574,20 +583,50 @@ class SubscriptionIndex:
     def _fold(self) -> None:
         pending = self._small.live_criteria() + list(self._delta.values())
         self._delta = {}
-        if len(pending) + self._main.dead > self.rebuild_limit:
+        if len(pending) + self._main.dead <= self.rebuild_limit:
+            self._small = _Segment(pending)
+        elif self.background_rebuild:
+            self._small = _Segment(pending)
+            self.rebuild_due = self._changed_since_snapshot is None
+        else:
             self._main = _Segment(self._main.live_criteria() + pending)
             self._small = _Segment([])
             self.rebuilds += 1
-        else:
-            self._small = _Segment(pending)
 
     def compact(self) -> None:
         """Rebuild everything live into one main segment (no delta, no tombstones)."""
-        everything = self._main.live_criteria() + self._small.live_criteria()
-        self._main = _Segment(everything + list(self._delta.values()))
+        if self.rebuilding:
+            raise RuntimeError("a rebuild is in flight")
+        self.finish_rebuild(build_segment(self.begin_rebuild()))
+
+    @property
+    def rebuilding(self) -> bool:
+        return self._changed_since_snapshot is not None
+
+    def begin_rebuild(self) -> list[Criteria]:
+        """Everything live now, for :func:`build_segment`; changes from now on are replayed
+        by :meth:`finish_rebuild`."""
+        self.rebuild_due = False
+        self._changed_since_snapshot = set()
+        return list(self)
+
+    def finish_rebuild(self, segment: _Segment) -> None:
+        """Make ``segment`` (built from :meth:`begin_rebuild`'s snapshot) the main segment."""
+        changed = self._changed_since_snapshot or set()
+        self._changed_since_snapshot = None
+        current = {i: self.get(i) for i in changed}
+        for subscription_id in changed:
+            segment.kill(subscription_id)
+        self._main = segment
         self._small = _Segment([])
-        self._delta = {}
+        self._delta = {i: c for i, c in current.items() if c is not None}
         self.rebuilds += 1
+        if len(self._delta) > self.delta_limit:
+            self._fold()
+
+    def abandon_rebuild(self) -> None:
+        """Forget a rebuild that failed; the next fold over the limit asks again."""
+        self._changed_since_snapshot = None
 
     def match(self, g: GigFacts) -> list[Criteria]:
         """Every subscription ``g`` matches (:func:`.rules.matches`), each once."""
@@ -603,3 +642,8 @@ class SubscriptionIndex:
         """How many subscriptions ``g`` matches, without materialising them."""
         found = len(self._main.positions(g)) + len(self._small.positions(g))
         return found + sum(1 for c in self._delta.values() if matches(c, g))
+
+
+def build_segment(criteria: Sequence[Criteria]) -> _Segment:
+    """A main segment of ``criteria``; touches no shared state, so it may run in a thread."""
+    return _Segment(criteria)
