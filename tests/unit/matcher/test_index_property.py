@@ -7,6 +7,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 from unittest import mock
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, matches
 from gigalert_matcher.matching import index as index_module
 from gigalert_matcher.matching.index import build_segment
+from tests.unit.matcher.test_rules import BASE_CRITERIA
 
 MODES = ["remote", "hybrid", "onsite"]
 DOMAINS = ["pmo", "data", "marketing", "engineering", "x-custom"]
@@ -157,18 +159,7 @@ def test_index_equals_rules_through_updates(
 
 
 def test_get_and_contains() -> None:
-    c = Criteria(
-        subscription_id=IDS[0],
-        freelancer_id=FREELANCERS[0],
-        remote_modes=frozenset(MODES),
-        min_rate_jpy_h=None,
-        include_unknown_rate=True,
-        domains=frozenset(),
-        keywords_any=(),
-        keywords_none=(),
-        max_days_per_week=None,
-        locations=(),
-    )
+    c = replace(BASE_CRITERIA, subscription_id=IDS[0])
     index = SubscriptionIndex([c])
     assert IDS[0] in index and index.get(IDS[0]) == c
     assert IDS[1] not in index and "nope" not in index
@@ -219,21 +210,7 @@ def test_a_background_rebuild_keeps_every_change_made_while_it_ran(
 
 
 def test_a_background_index_asks_for_its_rebuild() -> None:
-    crits = [
-        Criteria(
-            subscription_id=uuid.uuid4(),
-            freelancer_id=FREELANCERS[0],
-            remote_modes=frozenset(MODES),
-            min_rate_jpy_h=None,
-            include_unknown_rate=True,
-            domains=frozenset(),
-            keywords_any=(),
-            keywords_none=(),
-            max_days_per_week=None,
-            locations=(),
-        )
-        for _ in range(20)
-    ]
+    crits = [replace(BASE_CRITERIA, subscription_id=uuid.uuid4()) for _ in range(20)]
     index = SubscriptionIndex(crits[:10], delta_limit=1, rebuild_limit=4, background_rebuild=True)
     for c in crits[10:]:
         index.upsert(c)
