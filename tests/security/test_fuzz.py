@@ -72,24 +72,6 @@ def _name(exc: BaseException) -> str:
 
 KNOWN_BUGS = (
     KnownBug(
-        "surrogate",
-        lambda e, body: (
-            isinstance(e, UnicodeEncodeError)
-            and "surrogates not allowed" in str(e)
-            and bool(re.search(r"\\u[dD][89a-fA-F]", body))
-        ),
-        "a lone surrogate (\\ud800) in a JSON string reaches either the 422 echo or asyncpg, "
-        "and UTF-8 encoding fails",
-    ),
-    KnownBug(
-        "nul",
-        lambda e, body: (
-            _name(e) in ("UntranslatableCharacterError", "CharacterNotInRepertoireError")
-            and "\\u0000" in body
-        ),
-        "U+0000 in a stored string: Postgres text and jsonb refuse it",
-    ),
-    KnownBug(
         "unsubscribe-non-ascii",
         lambda e, body: (
             isinstance(e, TypeError) and "comparing strings with non-ASCII characters" in str(e)
@@ -869,7 +851,6 @@ async def test_422_answers_never_fail_to_render(
     assert all(s < 500 for s in statuses), statuses
 
 
-@pytest.mark.xfail(strict=True, reason=next(b.what for b in KNOWN_BUGS if b.id == "surrogate"))
 async def test_a_lone_surrogate_is_422_not_500(
     ingest: Running, matcher: Running, db: asyncpg.Connection
 ) -> None:
@@ -889,7 +870,6 @@ async def test_a_lone_surrogate_is_422_not_500(
     assert all(s < 500 for s in statuses), statuses
 
 
-@pytest.mark.xfail(strict=True, reason=next(b.what for b in KNOWN_BUGS if b.id == "nul"))
 async def test_a_nul_character_is_422_not_500(
     ingest: Running, matcher: Running, db: asyncpg.Connection
 ) -> None:

@@ -16,14 +16,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from gigalert_shared.text_rules import encodable
+
 __all__ = ["MAX_ECHO_CHARS", "install_http_errors", "safe_errors", "validation_error_handler"]
 
 MAX_ECHO_CHARS: Final = 1000  # a longer input is not echoed: the client has it already
-
-
-def _text(value: str) -> str:
-    """``value`` with what UTF-8 cannot carry (lone surrogates) written as ``\\udxxx``."""
-    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _json_safe(value: Any) -> bool:
@@ -40,7 +37,7 @@ def _context_value(value: Any) -> Any:
         return value
     if isinstance(value, float) and _json_safe(value):
         return value
-    return _text(str(value))
+    return encodable(str(value))
 
 
 def safe_errors(errors: Any) -> list[dict[str, Any]]:
@@ -49,15 +46,15 @@ def safe_errors(errors: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for error in errors:
         item: dict[str, Any] = {
-            "type": _text(str(error.get("type", "value_error"))),
-            "loc": [p if isinstance(p, int) else _text(str(p)) for p in error.get("loc", ())],
-            "msg": _text(str(error.get("msg", ""))),
+            "type": encodable(str(error.get("type", "value_error"))),
+            "loc": [p if isinstance(p, int) else encodable(str(p)) for p in error.get("loc", ())],
+            "msg": encodable(str(error.get("msg", ""))),
         }
         if "input" in error and _json_safe(error["input"]):
             item["input"] = error["input"]
         ctx = error.get("ctx")
         if isinstance(ctx, Mapping):
-            item["ctx"] = {_text(str(k)): _context_value(v) for k, v in ctx.items()}
+            item["ctx"] = {encodable(str(k)): _context_value(v) for k, v in ctx.items()}
         out.append(item)
     return out
 

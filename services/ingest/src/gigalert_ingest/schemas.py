@@ -17,9 +17,15 @@ from pydantic import (
 )
 
 from gigalert_shared.events import RateUnit, TaxBasis
+from gigalert_shared.text_rules import STORABLE
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), STORABLE
+]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), STORABLE
+]
+Text200 = Annotated[str, StringConstraints(max_length=200), STORABLE]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Amount = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
 Hours = Annotated[float, Field(gt=0, le=744)]
@@ -94,24 +100,22 @@ class GigIn(BaseModel):
         },
     )
 
-    external_id: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-    ]
+    external_id: Short
     title: Short
-    description: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    description: Annotated[str, StringConstraints(max_length=20_000), STORABLE] = ""
     url: AnyHttpUrl | None = Field(None, description="The listing's page (http or https).")
-    category: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+    category: Text200 | None = Field(
         None, description="The platform's domain or category text (PMO, マーケティング, …)."
     )
     skills: list[Tag] = Field(default_factory=list, max_length=50)
-    remote: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+    remote: Text200 | None = Field(
         None, description="remote | hybrid | onsite, or the listing's words (フルリモート, 常駐…)."
     )
-    location: Annotated[str, StringConstraints(max_length=200)] | None = None
-    rate: RateIn | Annotated[str, StringConstraints(max_length=500)] | None = Field(
+    location: Text200 | None = None
+    rate: RateIn | Annotated[str, StringConstraints(max_length=500), STORABLE] | None = Field(
         None, description="Structured, or the listing's text (時給4,500円〜, 月額60〜80万円…)."
     )
-    days_per_week: DaysIn | Annotated[str, StringConstraints(max_length=200)] | None = Field(
+    days_per_week: DaysIn | Text200 | None = Field(
         None, description="{min, max} or the listing's text (週2〜3日)."
     )
     posted_at: datetime | None = None

@@ -20,9 +20,14 @@ from pydantic import (
 from gigalert_shared.crypto import SLACK_PREFIX
 from gigalert_shared.events import RemoteMode
 from gigalert_shared.taxonomy import DOMAIN_KEYS
+from gigalert_shared.text_rules import STORABLE
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), STORABLE
+]
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), STORABLE
+]
 
 
 class _In(BaseModel):
