@@ -7,6 +7,15 @@ same run: the same requests against /healthz (HTTP floor) and validation + norma
 the same gigs in-process (CPU floor).
 
     uv run python -m bench.ingest_bench --batches 60 --batch-size 500 --concurrency 4
+
+The machine is shared, so compare against a baseline in the same run: export the code to
+compare against and pass it with ``--baseline-src``; the bench then alternates the two
+servers ``--rounds`` times (baseline first), each on its own fresh database and topics, and
+reports each run and the medians, with the ratio current / baseline:
+
+    rm -rf /tmp/ingest-base && mkdir /tmp/ingest-base
+    git archive <ref> shared/src services/ingest/src | tar -x -C /tmp/ingest-base
+    uv run python -m bench.ingest_bench --rounds 3 --baseline-src /tmp/ingest-base
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -102,16 +113,27 @@ async def fire(
     return time.perf_counter() - start, latencies
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batches", type=int, default=60)
-    parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=4)
-    args = parser.parse_args()
+@dataclass
+class Run:
+    label: str
+    rate: float
+    p50: float
+    p99: float
+    published_after: float
+    end_to_end: float
+    health_p50: float
+    cpu_per_gig: float
+    stored: int
 
+
+async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run:
+    """One measured run of a fresh server (from ``src`` when given) on a fresh database."""
     db = f"gigalert_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{db}"')
+    try:
+        await admin.execute(f'CREATE DATABASE "{db}"')
+    finally:
+        await admin.close()
     dsn = ADMIN_DSN.rsplit("/", 1)[0] + "/" + db
     topics = Topics(prefix=f"bench{uuid.uuid4().hex[:6]}.")
     await create_topics(KafkaSettings(bootstrap_servers=KAFKA), topics)
@@ -129,6 +151,9 @@ async def main() -> None:
         "GIGALERT_HTTP_MAX_BODY_BYTES": "10000000",
         "GIGALERT_LOG_LEVEL": "WARNING",
     }
+    if src is not None:
+        paths = [os.path.join(src, "shared/src"), os.path.join(src, "services/ingest/src")]
+        env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")])
     server = subprocess.Popen(
         [sys.executable, "-m", "gigalert_shared.cli", "ingest", "serve"], env=env
     )
@@ -168,40 +193,107 @@ async def main() -> None:
         server.terminate()
         server.wait(30)
         await conn.close()
-        await admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
-        await admin.close()
+        # A fresh connection: a long run can outlive one (other people's tests share the server).
+        admin = await asyncpg.connect(ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
-    cpu_start = time.perf_counter()
+    # The CPU floor, measured right after each run: it also shows how loaded the machine was.
+    n_cpu = min(len(gigs), 10 * args.batch_size)
     platform = Platform(pid, "bench")
-    from datetime import UTC, datetime
-
     now = datetime.now(UTC)
-    for g in gigs[: 20 * args.batch_size]:
+    cpu_start = time.perf_counter()
+    for g in gigs[:n_cpu]:
         item = validate_item(g)
         assert not isinstance(item, list)
         build_gig(
             item, platform=platform, gig_id=uuid.uuid4(), received_at=now, fx_to_jpy={"USD": 150.0}
         )
-    cpu_per_gig = (time.perf_counter() - cpu_start) / (20 * args.batch_size)
+    cpu_per_gig = (time.perf_counter() - cpu_start) / n_cpu
+    return Run(
+        label=label,
+        rate=total / elapsed,
+        p50=statistics.median(lat),
+        p99=pct(lat, 0.99),
+        published_after=published_after,
+        end_to_end=total / (elapsed + published_after),
+        health_p50=statistics.median(health_lat),
+        cpu_per_gig=cpu_per_gig,
+        stored=stored - 50,  # less the warm-up
+    )
 
-    rate = total / elapsed
-    print(f"gigs stored: {stored} of {total}")
-    print("| measure | value |")
-    print("|---|---|")
-    print(
-        f"| batches x size, concurrency | {args.batches} x {args.batch_size}, {args.concurrency} |"
+
+def _row(r: Run, total: int) -> str:
+    return (
+        f"| {r.label} | {r.rate:,.0f} | {r.p50 * 1000:.0f} / {r.p99 * 1000:.0f} ms "
+        f"| {r.published_after * 1000:.0f} ms | {r.end_to_end:,.0f} "
+        f"| {r.health_p50 * 1000:.1f} ms | {r.cpu_per_gig * 1e6:.0f} µs "
+        f"| {r.rate * r.cpu_per_gig:.2f} | {r.stored}/{total} |"
     )
-    print(f"| accepted gigs/s (HTTP 202, durable in Postgres) | {rate:,.0f} |")
-    print(
-        f"| batch latency p50 / p99 | {statistics.median(lat) * 1000:.0f} ms / {pct(lat, 0.99) * 1000:.0f} ms |"
+
+
+def _median_run(label: str, runs: list[Run]) -> Run:
+    def med(attr: str) -> float:
+        return float(statistics.median(float(getattr(r, attr)) for r in runs))
+
+    return Run(
+        label=label,
+        rate=med("rate"),
+        p50=med("p50"),
+        p99=med("p99"),
+        published_after=med("published_after"),
+        end_to_end=med("end_to_end"),
+        health_p50=med("health_p50"),
+        cpu_per_gig=med("cpu_per_gig"),
+        stored=min(r.stored for r in runs),
     )
-    print(f"| all events on Kafka after the last 202 | {published_after * 1000:.0f} ms |")
-    print(f"| end-to-end gigs/s incl. publish | {total / (elapsed + published_after):,.0f} |")
-    print(f"| baseline: GET /healthz p50 | {statistics.median(health_lat) * 1000:.2f} ms |")
-    print(
-        f"| baseline: validate + normalise in-process | {cpu_per_gig * 1e6:.0f} µs/gig = {1 / cpu_per_gig:,.0f} gigs/s on one core |"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--baseline-src",
+        help="a directory holding shared/src and services/ingest/src to compare against",
     )
-    print(f"| ratio: HTTP+DB+Kafka rate / CPU-only rate | {rate * cpu_per_gig:.2f} |")
+    args = parser.parse_args()
+    total = args.batches * args.batch_size
+
+    runs: dict[str, list[Run]] = {"current": []}
+    if args.baseline_src:
+        runs = {"baseline": [], "current": []}
+    for i in range(args.rounds):
+        for label in runs:
+            src = args.baseline_src if label == "baseline" else None
+            run = await run_once(args, f"{label} #{i + 1}", src)
+            runs[label].append(run)
+            print(_row(run, total), flush=True)
+
+    print(
+        f"\n{args.batches} batches x {args.batch_size} gigs, concurrency {args.concurrency}, "
+        f"{args.rounds} round(s); medians:\n"
+    )
+    print(
+        "| server | accepted gigs/s | batch p50 / p99 | all on Kafka after last 202 "
+        "| end-to-end gigs/s | GET /healthz p50 | CPU floor (validate + normalise) "
+        "| rate x CPU floor | stored |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    medians = {label: _median_run(f"{label} (median)", rs) for label, rs in runs.items()}
+    for m in medians.values():
+        print(_row(m, total))
+    if "baseline" in medians:
+        b, c = medians["baseline"], medians["current"]
+        print(
+            f"\nratio current / baseline (medians): accepted gigs/s x{c.rate / b.rate:.2f}, "
+            f"p50 x{c.p50 / b.p50:.2f}, p99 x{c.p99 / b.p99:.2f}, "
+            f"end-to-end x{c.end_to_end / b.end_to_end:.2f}"
+        )
 
 
 if __name__ == "__main__":

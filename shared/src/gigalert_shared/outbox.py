@@ -50,6 +50,14 @@ async def enqueue(conn: Conn, messages: Sequence[OutboxMessage]) -> None:
         [m.payload for m in messages],
         [m.headers for m in messages],
     )
+    await notify(conn)
+
+
+async def notify(conn: Conn) -> None:
+    """Wake the relays listening for new outbox rows (delivered at commit).
+
+    For writers that insert outbox rows themselves, e.g. in the same statement as their
+    business rows."""
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
 
