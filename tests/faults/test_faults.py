@@ -157,12 +157,6 @@ async def smtp_refusing(s: Scenario) -> None:
     )
 
 
-POSTGRES_RESTART_BUG = (
-    "a Postgres restart makes the notifier send mail twice: when mark_sent fails after the "
-    "SMTP server accepted the mail (worker.py _deliver -> _record), the error ends the round "
-    "('delivery round failed'), the delivery stays `sending` and is sent again after the lease"
-)
-
 FAULTS: dict[str, Fault] = {
     "ingest SIGTERM": bounce("ingest", signal.SIGTERM),
     "ingest SIGKILL": bounce("ingest", signal.SIGKILL),
@@ -179,7 +173,7 @@ FAULTS: dict[str, Fault] = {
 # loop for seconds), then waits for mail to flow and a backlog of deliveries to build
 # before applying the fault.
 NEEDS_BUSY_NOTIFIER = {"notifier SIGTERM", "notifier SIGKILL", "Postgres restart", "SMTP refusing"}
-KNOWN_BUGS = {"Postgres restart": POSTGRES_RESTART_BUG}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
