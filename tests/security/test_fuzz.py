@@ -89,18 +89,6 @@ KNOWN_BUGS = (
         "a subscription's max_days_per_week of 1e-300 passes `gt=0` as a float but is 0 as a "
         "Postgres real, which the column's CHECK (> 0) refuses",
     ),
-    KnownBug(
-        "rate-overflow",
-        lambda e, body: (
-            (
-                _name(e) == "NumericValueOutOfRangeError"
-                or (isinstance(e, OverflowError) and "infinity" in str(e))
-            )
-            and bool(re.search(r"rate|days_per_week", body))
-        ),
-        "an absurd rate or days figure passes validation, then overflows Postgres integer/real "
-        "(or float→int) when stored",
-    ),
 )
 
 
@@ -895,7 +883,6 @@ async def test_a_nul_character_is_422_not_500(
     assert all(s < 500 for s in statuses), statuses
 
 
-@pytest.mark.xfail(strict=True, reason=next(b.what for b in KNOWN_BUGS if b.id == "rate-overflow"))
 async def test_absurd_rates_and_days_are_rejected_not_500(
     ingest: Running, db: asyncpg.Connection
 ) -> None:

@@ -62,3 +62,20 @@ def test_days_from_numbers(lo: float | None, hi: float | None) -> None:
 def test_days_from_numbers_rejects(lo: float | None, hi: float | None) -> None:
     with pytest.raises(ValueError):
         days_from_numbers(lo, hi)
+
+
+@pytest.mark.parametrize(
+    "text", ["週0.0000001日", "週0." + "0" * 60 + "1日", "週0.4日", "週0.1〜1日"]
+)
+def test_less_than_half_a_day_a_week_is_unreadable(text: str) -> None:
+    assert parse_days(text) == DaysPerWeek(None, None, text)
+
+
+def test_half_a_day_a_week_is_read() -> None:
+    assert parse_days("週0.5日") == DaysPerWeek(0.5, 0.5, "週0.5日")
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(1e-300, None), (5e-324, 1), (None, 0.49)])
+def test_days_from_numbers_rejects_tiny_figures(lo: float | None, hi: float | None) -> None:
+    with pytest.raises(ValueError, match=r"from 0\.5 to 7"):
+        days_from_numbers(lo, hi)

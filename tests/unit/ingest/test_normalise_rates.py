@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gigalert_ingest.normalise import (
     DaysPerWeek,
@@ -13,6 +15,7 @@ from gigalert_ingest.normalise import (
     parse_days,
     parse_rate_text,
 )
+from gigalert_ingest.normalise.hourly import MAX_JPY_PER_HOUR
 from gigalert_shared.events import RateUnit, TaxBasis
 
 FX = {"USD": 150.0, "EUR": 160.0}
@@ -357,3 +360,77 @@ def test_structured_source_keeps_the_band_and_fx() -> None:
 def test_structured_rate_rejects_impossible_input(overrides: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         structured(**overrides)
+
+
+# ------------------------------------------------------------------ absurd figures: total
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "時給99999999999999999999999円",
+        "時給" + "9" * 400 + "円",  # float() gives inf
+        "月額" + "9" * 300 + "万円",  # a finite float, far over the limit
+        "$1000000000/h",
+        "時給1,000,001円",
+        "月額80万円（0.0001-1h）",
+        "月額80万円（週0.0000001時間）",
+    ],
+)
+def test_an_absurd_figure_is_unknown_never_a_crash(text: str) -> None:
+    rate = parse_rate_text(text, fx_to_jpy=FX)
+    assert (rate.min_jpy_h, rate.max_jpy_h) == (None, None)
+    assert rate.source.text == text
+    assert rate.source.model_dump_json()  # no inf or nan left in the source
+
+
+def test_the_largest_plausible_figure_is_kept() -> None:
+    assert parse_rate_text("時給1,000,000円", fx_to_jpy=FX).min_jpy_h == 1_000_000
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"amount_min": 1e9, "currency": "USD"},
+        {"amount_min": 1e9, "unit": M, "hours_per_month_min": 1e-300},
+        {"amount_min": 1e308, "currency": "EUR"},
+    ],
+    ids=repr,
+)
+def test_an_absurd_structured_rate_is_unknown(overrides: dict[str, Any]) -> None:
+    args: dict[str, Any] = {
+        "amount_min": 4500.0,
+        "amount_max": None,
+        "unit": H,
+        "currency": "JPY",
+        "tax_basis": TaxBasis.UNKNOWN,
+        "hours_per_month_min": None,
+        "hours_per_month_max": None,
+        "days_per_week": None,
+        "fx_to_jpy": FX,
+        **overrides,
+    }
+    rate = normalise_structured_rate(**args)
+    assert not rate.known
+    assert "implausible" in rate.source.convention
+
+
+@given(st.text(max_size=60), st.floats(min_value=0.5, max_value=7))
+def test_any_text_normalises_to_a_storable_figure_or_none(text: str, days: float) -> None:
+    for given_days in (None, days_from_numbers(days, days)):
+        rate = parse_rate_text(text, days_per_week=given_days, fx_to_jpy=FX)
+        for x in (rate.min_jpy_h, rate.max_jpy_h):
+            assert x is None or 0 <= x <= MAX_JPY_PER_HOUR
+
+
+@given(
+    st.tuples(
+        st.sampled_from(["時給", "日給", "月額", "$", ""]),
+        st.one_of(st.integers(0, 10**40).map(str), st.sampled_from(["9" * 400, "1e308"])),
+        st.sampled_from(["円", "万円", "億円", "千円", "/h", "円（0.0001-1h）"]),
+    ).map("".join)
+)
+def test_any_figure_normalises_to_a_storable_figure_or_none(text: str) -> None:
+    rate = parse_rate_text(text, fx_to_jpy=FX)
+    for x in (rate.min_jpy_h, rate.max_jpy_h):
+        assert x is None or 0 <= x <= MAX_JPY_PER_HOUR

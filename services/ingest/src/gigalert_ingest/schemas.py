@@ -28,24 +28,28 @@ Tag = Annotated[
 Text200 = Annotated[str, StringConstraints(max_length=200), STORABLE]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Amount = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
-Hours = Annotated[float, Field(gt=0, le=744)]
-Days = Annotated[float, Field(gt=0, le=7)]
+Hours = Annotated[float, Field(ge=1, le=744, allow_inf_nan=False)]
+Days = Annotated[float, Field(ge=0.5, le=7, allow_inf_nan=False)]
+_AMOUNT = "Pay per `unit` in `currency`: more than 0, at most 1,000,000,000."
+_HOURS = "Hours a month of the settlement band (精算幅): 1 to 744 (31 × 24)."
+_DAYS = "Days a week: 0.5 to 7."
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class RateIn(BaseModel):
-    """A structured rate: amounts per unit in a currency."""
+    """A structured rate: amounts per unit in a currency. An hourly figure above ¥1,000,000
+    (after the currency and the hours) is kept as sent but counts as unknown."""
 
     model_config = ConfigDict(extra="forbid")
 
-    amount_min: Amount | None = None
-    amount_max: Amount | None = None
+    amount_min: Amount | None = Field(None, description=_AMOUNT)
+    amount_max: Amount | None = Field(None, description=_AMOUNT)
     unit: RateUnit
     currency: Currency = "JPY"
     tax_basis: TaxBasis = TaxBasis.UNKNOWN
-    hours_per_month_min: Hours | None = None
-    hours_per_month_max: Hours | None = None
+    hours_per_month_min: Hours | None = Field(None, description=_HOURS)
+    hours_per_month_max: Hours | None = Field(None, description=_HOURS)
 
     @model_validator(mode="after")
     def _range(self) -> RateIn:
@@ -66,8 +70,8 @@ class RateIn(BaseModel):
 class DaysIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    min: Days | None = None
-    max: Days | None = None
+    min: Days | None = Field(None, description=_DAYS)
+    max: Days | None = Field(None, description=_DAYS)
 
     @model_validator(mode="after")
     def _range(self) -> DaysIn:
@@ -113,10 +117,14 @@ class GigIn(BaseModel):
     )
     location: Text200 | None = None
     rate: RateIn | Annotated[str, StringConstraints(max_length=500), STORABLE] | None = Field(
-        None, description="Structured, or the listing's text (時給4,500円〜, 月額60〜80万円…)."
+        None,
+        description="Structured, or the listing's text (時給4,500円〜, 月額60〜80万円…); "
+        "a figure that is unreadable or over ¥1,000,000 an hour is kept, as unknown.",
     )
     days_per_week: DaysIn | Text200 | None = Field(
-        None, description="{min, max} or the listing's text (週2〜3日)."
+        None,
+        description="{min, max} (0.5 to 7) or the listing's text (週2〜3日); a figure "
+        "outside 0.5 to 7 in the text is kept, as unknown.",
     )
     posted_at: datetime | None = None
     expires_at: datetime | None = None

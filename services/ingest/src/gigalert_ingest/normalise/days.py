@@ -9,7 +9,8 @@ Rules:
 * ``週N出社`` and the like are office days, not working days, and are not read here; nor are
   ``週20時間`` (hours) or ``週1回`` (times).
 * Anything else (``稼働日数応相談``, ``月10日``) gives min = max = None; the text is kept.
-* A figure must satisfy 0 < d <= 7 and min <= max, else the text counts as unreadable.
+* A figure must satisfy 0.5 <= d <= 7 and min <= max, else the text counts as unreadable
+  (less than half a day a week is not a working pattern; 週0.0000001日 is noise).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from gigalert_shared.taxonomy import normalise_text
 
 from .text import prepare
 
-__all__ = ["FULL_WEEK", "DaysPerWeek", "days_from_numbers", "parse_days"]
+__all__ = ["FULL_WEEK", "MAX_DAYS", "MIN_DAYS", "DaysPerWeek", "days_from_numbers", "parse_days"]
 
 FULL_WEEK = 5.0
+MIN_DAYS = 0.5
+MAX_DAYS = 7.0
 
 _N = r"\d+(?:\.\d+)?"
 # 週2~3日 / 週2日~3日 / 週3日 / 週3 / 週1日~ / 週4日以上 (not 週1出社: office days)
@@ -59,16 +62,17 @@ class DaysPerWeek:
 
 
 def _valid(d: float | None) -> bool:
-    return d is None or 0 < d <= 7
+    return d is None or MIN_DAYS <= d <= MAX_DAYS
 
 
 def days_from_numbers(
     min: float | None, max: float | None, *, text: str | None = None
 ) -> DaysPerWeek:
-    """Days from structured numbers; raises ``ValueError`` unless 0 < d <= 7 and min <= max."""
+    """Days from structured numbers; raises ``ValueError`` unless 0.5 <= d <= 7 and
+    min <= max."""
     for name, d in (("min", min), ("max", max)):
         if not _valid(d):
-            raise ValueError(f"days per week {name} must be > 0 and <= 7, got {d}")
+            raise ValueError(f"days per week {name} must be from 0.5 to 7, got {d}")
     if min is not None and max is not None and min > max:
         raise ValueError(f"days per week min {min} is more than max {max}")
     return DaysPerWeek(

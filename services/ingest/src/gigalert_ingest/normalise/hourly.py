@@ -14,9 +14,11 @@ from gigalert_shared.events import RateSource, RateUnit, TaxBasis
 from .days import FULL_WEEK, DaysPerWeek
 from .text import fmt_num
 
-__all__ = ["MAX_HOURS_PER_MONTH", "NormalisedRate", "convert"]
+__all__ = ["MAX_HOURS_PER_MONTH", "MAX_JPY_PER_HOUR", "NormalisedRate", "convert"]
 
 MAX_HOURS_PER_MONTH = 744.0  # 31 × 24: anything above is not a month's hours
+# Far above any real rate, far below what an integer column holds (2**31 - 1).
+MAX_JPY_PER_HOUR = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class NormalisedRate:
 
 def _round_yen(x: float) -> int:
     return math.floor(x + 0.5)
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is None or math.isfinite(x) else None
 
 
 def _divisor(
@@ -96,8 +102,8 @@ def convert(
     banded = unit is RateUnit.MONTH
     source = RateSource(
         text=text,
-        amount_min=amount_min,
-        amount_max=amount_max,
+        amount_min=_finite(amount_min),
+        amount_max=_finite(amount_max),
         unit=unit,
         currency=currency,
         tax_basis=tax_basis,
@@ -111,7 +117,9 @@ def convert(
     if divisor is None or fx is None:
         return NormalisedRate(None, None, source)
 
-    def per_hour(amount: float | None) -> int | None:
-        return None if amount is None or divisor is None else _round_yen(amount * fx / divisor)
-
-    return NormalisedRate(per_hour(amount_min), per_hour(amount_max), source)
+    figures = [None if a is None else a * fx / divisor for a in (amount_min, amount_max)]
+    if any(f is not None and not (math.isfinite(f) and f <= MAX_JPY_PER_HOUR) for f in figures):
+        implausible = f"{convention}; over ¥{MAX_JPY_PER_HOUR:,} an hour: implausible, no figure"
+        return NormalisedRate(None, None, source.model_copy(update={"convention": implausible}))
+    lo, hi = (None if f is None else _round_yen(f) for f in figures)
+    return NormalisedRate(lo, hi, source)

@@ -29,5 +29,5 @@ def prepare(text: str) -> str:
 
 
 def fmt_num(x: float) -> str:
-    """3.0 → '3', 2.5 → '2.5', 96.0 → '96'."""
-    return f"{x:g}" if x != int(x) else str(int(x))
+    """3.0 → '3', 2.5 → '2.5', 96.0 → '96', inf → 'inf'."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
