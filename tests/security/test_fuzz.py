@@ -79,16 +79,6 @@ KNOWN_BUGS = (
         "an unsubscribe token with a non-ASCII character: Signer.verify() hands it to "
         "hmac.compare_digest(str, str), which raises TypeError for non-ASCII strings",
     ),
-    KnownBug(
-        "days-underflow",
-        lambda e, body: (
-            _name(e) == "CheckViolationError"
-            and "max_days_per_week" in str(e)
-            and "max_days_per_week" in body
-        ),
-        "a subscription's max_days_per_week of 1e-300 passes `gt=0` as a float but is 0 as a "
-        "Postgres real, which the column's CHECK (> 0) refuses",
-    ),
 )
 
 
@@ -967,7 +957,6 @@ async def test_raw_messages_the_broker_cannot_decode_go_to_rejected(
     assert originals == sorted(value for value, _ in poison)
 
 
-@pytest.mark.xfail(strict=True, reason=next(b.what for b in KNOWN_BUGS if b.id == "days-underflow"))
 async def test_a_tiny_max_days_per_week_is_422_not_500(matcher: Running) -> None:
     r = await matcher.client.post("/v1/freelancers", json={"display_name": "tiny"})
     auth = {"Authorization": f"Bearer {r.json()['token']}"}
@@ -981,3 +970,20 @@ async def test_a_tiny_max_days_per_week_is_422_not_500(matcher: Running) -> None
         except Exception:
             statuses.append(500)
     assert all(s in (201, 422) for s in statuses), statuses
+
+
+async def test_max_days_per_week_bounds_are_named_in_the_422(matcher: Running) -> None:
+    r = await matcher.client.post("/v1/freelancers", json={"display_name": "bounds"})
+    auth = {"Authorization": f"Bearer {r.json()['token']}"}
+    for days in (1e-300, 0.49, 7.01, 0):
+        r = await matcher.client.post(
+            "/v1/subscriptions", json={"max_days_per_week": days}, headers=auth
+        )
+        assert r.status_code == 422, (days, r.text)
+        assert [e["loc"] for e in r.json()["detail"]] == [["body", "max_days_per_week"]]
+    for days in (0.5, 7):
+        r = await matcher.client.post(
+            "/v1/subscriptions", json={"max_days_per_week": days}, headers=auth
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["max_days_per_week"] == days

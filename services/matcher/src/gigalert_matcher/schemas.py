@@ -107,12 +107,16 @@ class SubscriptionIn(_In):
     remote_modes: list[RemoteMode] = Field(
         default_factory=lambda: list(RemoteMode), min_length=1, max_length=3
     )
-    min_rate_jpy_h: int | None = Field(None, ge=0, le=1_000_000)
+    min_rate_jpy_h: int | None = Field(
+        None, ge=0, le=1_000_000, description="The least yen an hour: 0 to 1,000,000."
+    )
     include_unknown_rate: bool = True
     domains: list[str] = Field(default_factory=list, max_length=20)
     keywords_any: list[Keyword] = Field(default_factory=list, max_length=20)
     keywords_none: list[Keyword] = Field(default_factory=list, max_length=20)
-    max_days_per_week: float | None = Field(None, gt=0, le=7)
+    max_days_per_week: float | None = Field(
+        None, ge=0.5, le=7, allow_inf_nan=False, description="The most days a week: 0.5 to 7."
+    )
     locations: list[Keyword] = Field(default_factory=list, max_length=20)
     frequency: Literal["instant", "digest"] = "instant"
     digest_hour: int | None = Field(None, ge=0, le=23)
