@@ -70,16 +70,7 @@ def _name(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-KNOWN_BUGS = (
-    KnownBug(
-        "unsubscribe-non-ascii",
-        lambda e, body: (
-            isinstance(e, TypeError) and "comparing strings with non-ASCII characters" in str(e)
-        ),
-        "an unsubscribe token with a non-ASCII character: Signer.verify() hands it to "
-        "hmac.compare_digest(str, str), which raises TypeError for non-ASCII strings",
-    ),
-)
+KNOWN_BUGS: tuple[KnownBug, ...] = ()
 
 
 def known_bug(exc: BaseException, body: str) -> str | None:
@@ -913,9 +904,6 @@ async def test_raw_poison_past_validation_goes_to_rejected_and_does_not_block(
     ] == [poison]
 
 
-@pytest.mark.xfail(
-    strict=True, reason=next(b.what for b in KNOWN_BUGS if b.id == "unsubscribe-non-ascii")
-)
 async def test_a_non_ascii_unsubscribe_token_is_404_not_500(matcher: Running) -> None:
     statuses = []
     for method in ("GET", "POST"):

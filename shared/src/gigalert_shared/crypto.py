@@ -48,7 +48,13 @@ class Signer:
         return f"{value}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
 
     def verify(self, token: str) -> str | None:
+        """The signed value, or None for any token this signer did not make."""
         value, _, _ = token.rpartition(".")
-        if value and hmac.compare_digest(self.sign(value), token):
-            return value
-        return None
+        if not value:
+            return None
+        try:
+            expected, given = self.sign(value).encode(), token.encode()
+        except UnicodeEncodeError:  # a lone surrogate: never one of ours
+            return None
+        # Bytes: compare_digest refuses str with non-ASCII characters (TypeError).
+        return value if hmac.compare_digest(expected, given) else None
