@@ -1,7 +1,7 @@
-"""Fixtures of the fault suite: the suite's own Kafka broker and each test's topics on it,
-each test's own SMTP sink and fleet of service processes (their logs attached to a failing
-test's report), and the session's reliability table, written to docs/reliability.md at
-the end of a run of the whole directory."""
+"""Fixtures of the fault suite: the suite's own Kafka broker and PostgreSQL cluster, each
+test's topics and database on them, each test's own SMTP sink and fleet of service processes
+(their logs attached to a failing test's report), and the session's reliability table,
+written to docs/reliability.md at the end of a run of the whole directory."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+from gigalert_shared.migrate import migrate
 from gigalert_shared.topics import Topics
 from tests.conftest import ROOT
-from tests.faults.harness import Fleet, MailSink, PrivateKafka, Report, ensure_postgres, tail
+from tests.faults.harness import Fleet, MailSink, PrivateKafka, PrivatePostgres, Report, tail
 
 DOC = ROOT / "docs" / "reliability.md"
 FLEET_KEY = pytest.StashKey[Fleet]()
@@ -60,6 +62,58 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateKafka]:
     asyncio.run(broker.kill())
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PrivatePostgres]:
+    """The fault suite's own cluster (see PrivatePostgres), stopped and removed at the end."""
+    cluster = PrivatePostgres()
+    try:
+        asyncio.run(cluster.start())
+        yield cluster
+    finally:
+        asyncio.run(cluster.remove())
+
+
+@pytest.fixture(scope="session")
+def template_db(postgres: PrivatePostgres) -> str:
+    """A migrated database on the suite's cluster that each test's database is cloned from
+    (overrides the shared cluster's template of tests/conftest.py)."""
+    name = "gigalert_template"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres.dsn())
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        conn = await asyncpg.connect(postgres.dsn(name))
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return name
+
+
+@pytest.fixture
+async def db_dsn(postgres: PrivatePostgres, template_db: str) -> AsyncIterator[str]:
+    """This test's own database on the suite's cluster, which runs again first if an
+    earlier test left it down."""
+    await postgres.start()
+    name = f"gigalert_t_{uuid.uuid4().hex[:16]}"
+    conn = await asyncpg.connect(postgres.dsn())
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    finally:
+        await conn.close()
+    yield postgres.dsn(name)
+    conn = await asyncpg.connect(postgres.dsn())
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def topics(kafka: PrivateKafka) -> Topics:
     """This test's own topics (unique prefix, 6 partitions) on the suite's broker, which
@@ -74,6 +128,7 @@ async def topics(kafka: PrivateKafka) -> Topics:
 async def fleet(
     request: pytest.FixtureRequest,
     kafka: PrivateKafka,
+    postgres: PrivatePostgres,
     db_dsn: str,
     topics: Topics,
     mail_sink: MailSink,
@@ -81,7 +136,14 @@ async def fleet(
 ) -> AsyncIterator[Fleet]:
     """Service processes of this test (started by the test); all stopped at the end, then
     Postgres running again if the test stopped it."""
-    f = Fleet(kafka=kafka, db_dsn=db_dsn, topics=topics, smtp_port=mail_sink.port, log_dir=tmp_path)
+    f = Fleet(
+        kafka=kafka,
+        postgres=postgres,
+        db_dsn=db_dsn,
+        topics=topics,
+        smtp_port=mail_sink.port,
+        log_dir=tmp_path,
+    )
     request.node.stash[FLEET_KEY] = f
     try:
         yield f
@@ -90,7 +152,7 @@ async def fleet(
             await f.close()
         finally:
             if f.touched_postgres:
-                await ensure_postgres(tmp_path / "infra.log")
+                await postgres.start()
 
 
 # ------------------------------------------------------------------ docs/reliability.md
@@ -137,8 +199,8 @@ class ReliabilityTable:
             "recovers all its partitions after SIGKILL, and the shared broker holds every "
             "test's topics ever created (16,000 partitions here: minutes to come back, and "
             "it ran out of heap), while unprefixed consumer group ids make every service "
-            "process on it join the same groups. Postgres is the shared one (restarted for "
-            "its scenario).",
+            "process on it join the same groups. Postgres: likewise a cluster of the "
+            "suite's own (restarted for its scenario), so the restart cuts no other test.",
             f"- Command: `{command()}`",
             f"- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
             f"{time.monotonic() - self.started:.0f} s from the first of these tests to the "
@@ -244,8 +306,20 @@ TABLE = ReliabilityTable()
 HERE = Path(__file__).parent
 
 
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    TABLE.expected = sum(item.path.is_relative_to(HERE) for item in items)
+    """The table is complete only when every test file of this directory runs with every
+    parameter of its tests; otherwise ``expected`` stays out of reach."""
+    ours = [item for item in items if item.path.is_relative_to(HERE)]
+    variants: dict[tuple[Path, str], int] = {}
+    for item in ours:
+        marker = item.get_closest_marker("parametrize")
+        variants[(item.path, getattr(item, "originalname", item.name))] = (
+            len(marker.args[1]) if marker else 1
+        )
+    every_file = {item.path for item in ours} == set(HERE.glob("test_*.py"))
+    complete = every_file and len(ours) == sum(variants.values())
+    TABLE.expected = len(ours) if complete else len(ours) + 1_000_000
 
 
 @pytest.fixture(scope="session")

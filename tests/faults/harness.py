@@ -8,8 +8,8 @@
   (connection refused, timeout, 5xx) is "not accepted" and its gigs are posted again.
 * :func:`settle_and_verify`: waits until the pipeline is quiet, then compares what went
   in with what came out (Postgres, the gigs.posted topic and the mail sink).
-* :class:`PrivateKafka`: the suite's own Kafka broker (why: see the class), which one
-  scenario SIGKILLs; :func:`restart_postgres` restarts the shared local Postgres.
+* :class:`PrivateKafka` / :class:`PrivatePostgres`: the suite's own Kafka broker and
+  PostgreSQL cluster (why: see the classes), which scenarios SIGKILL and restart.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -188,11 +190,19 @@ class Fleet:
     """The processes of one test, sharing its database, topics and SMTP sink."""
 
     def __init__(
-        self, *, kafka: PrivateKafka, db_dsn: str, topics: Topics, smtp_port: int, log_dir: Path
+        self,
+        *,
+        kafka: PrivateKafka,
+        postgres: PrivatePostgres,
+        db_dsn: str,
+        topics: Topics,
+        smtp_port: int,
+        log_dir: Path,
     ) -> None:
         self.log_dir = log_dir
         self.topics = topics
         self.kafka = kafka
+        self.postgres = postgres
         self.base_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("GIGALERT_")},
             **SERVICE_ENV,
@@ -884,20 +894,47 @@ class PrivateKafka:
         await create_topics(KafkaSettings(bootstrap_servers=self.bootstrap, partitions=6), topics)
 
 
-async def restart_postgres(log: Path) -> float:
-    """Stop the shared Postgres (fast shutdown: sessions are cut) and start it again;
-    return the seconds it was away."""
-    started = time.monotonic()
-    try:
-        await _run_infra("down", "postgres", log=log)
-    finally:
-        await _run_infra("up", "postgres", log=log)
-    return time.monotonic() - started
+class PrivatePostgres:
+    """The fault suite's own PostgreSQL cluster, started by deploy/local/infra.sh (the same
+    packages and configuration as the shared one) on a free port. The restart scenario
+    stops it: on the shared cluster on 15432 that cut every other test running on the
+    machine at the time.
 
+    Its state is in a directory of its own under the system's temporary directory, not
+    under pytest's: run as root, infra.sh runs Postgres as the ``postgres`` user and opens
+    the path to the data folder to it (``chmod o+x`` on each parent), but every pytest
+    session that starts meanwhile closes ``/tmp/pytest-of-root`` to its owner again, after
+    which ``pg_ctl`` could neither stop nor restart the cluster."""
 
-async def ensure_postgres(log: Path) -> None:
-    """Postgres runs again whatever a test did to it (idempotent)."""
-    await _run_infra("up", "postgres", log=log)
+    def __init__(self) -> None:
+        self.state = Path(tempfile.mkdtemp(prefix="gigalert-faults-pg-"))
+        self.port = free_port()
+        self.env = {"GIGALERT_STATE_DIR": str(self.state), "GIGALERT_LOCAL_PG_PORT": str(self.port)}
+        self.log = self.state / "infra.log"
+
+    def dsn(self, database: str = "gigalert") -> str:
+        return f"postgresql://gigalert:gigalert@127.0.0.1:{self.port}/{database}"
+
+    async def start(self) -> None:
+        """Initialise (first time) and start the cluster (idempotent); wait until it answers."""
+        await _run_infra("up", "postgres", log=self.log, env=self.env)
+
+    async def restart(self) -> float:
+        """Stop the cluster (fast shutdown: sessions are cut) and start it again; return
+        the seconds it was away."""
+        started = time.monotonic()
+        try:
+            await _run_infra("down", "postgres", log=self.log, env=self.env)
+        finally:
+            await self.start()
+        return time.monotonic() - started
+
+    async def remove(self) -> None:
+        """Stop the cluster and delete its files."""
+        try:
+            await _run_infra("down", "postgres", log=self.log, env=self.env)
+        finally:
+            shutil.rmtree(self.state, ignore_errors=True)
 
 
 def unique_tag() -> str:

@@ -31,7 +31,6 @@ from tests.faults.harness import (
     Report,
     create_audience,
     create_platform_key,
-    restart_postgres,
     settle_and_verify,
     unique_tag,
 )
@@ -145,7 +144,7 @@ async def kafka_sigkill(s: Scenario) -> None:
 
 async def postgres_restart(s: Scenario) -> None:
     s.fleet.touched_postgres = True
-    took = await restart_postgres(s.tmp_path / "infra.log")
+    took = await s.fleet.postgres.restart()
     s.note = f"pg_ctl stop -m fast, then start: {took:.1f} s"
 
 
