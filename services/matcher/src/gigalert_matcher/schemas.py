@@ -8,16 +8,22 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-from gigalert_shared.crypto import SLACK_PREFIX
+from gigalert_shared.channel_rules import (
+    MAX_EMAIL_LENGTH,
+    SLACK_PREFIX,
+    check_line_id,
+    check_recipient_email,
+    check_slack_webhook,
+)
 from gigalert_shared.events import RemoteMode
 from gigalert_shared.taxonomy import DOMAIN_KEYS
 from gigalert_shared.text_rules import STORABLE
@@ -60,33 +66,34 @@ class FreelancerCreated(FreelancerOut):
     token: str = Field(description="Bearer token; shown once, stored hashed.")
 
 
+# The notifier sends with the same rules (gigalert_shared.channel_rules): what is stored
+# can be delivered, and only to Slack's webhook host, a LINE user or a public mail domain.
+
+
 class EmailChannelIn(_In):
     kind: Literal["email"]
-    address: EmailStr = Field(max_length=254)
+    address: Annotated[str, AfterValidator(check_recipient_email)] = Field(
+        max_length=MAX_EMAIL_LENGTH,
+        description="A plain ASCII address on a public domain: no quotes, spaces, "
+        "IP addresses or URL characters (? % / ; ,).",
+        json_schema_extra={"format": "email"},
+    )
 
 
 class SlackChannelIn(_In):
     kind: Literal["slack"]
-    webhook_url: str = Field(
-        max_length=500, description=f"An incoming-webhook URL starting with {SLACK_PREFIX}"
+    webhook_url: Annotated[str, AfterValidator(check_slack_webhook)] = Field(
+        max_length=500,
+        description=f"An incoming-webhook URL: {SLACK_PREFIX}T…/B…/… "
+        "(ASCII letters, digits, _ and - in each part).",
     )
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _slack_only(cls, value: str) -> str:
-        # Only Slack's own webhook host: no user-supplied URL may point anywhere else.
-        rest = value.removeprefix(SLACK_PREFIX)
-        if rest == value or not rest or any(c in rest for c in "?#@\\ \t\n") or ".." in rest:
-            raise ValueError(f"must be a Slack incoming-webhook URL starting with {SLACK_PREFIX}")
-        parts = rest.split("/")
-        if len(parts) != 3 or not all(p.isalnum() for p in parts):
-            raise ValueError("expected https://hooks.slack.com/services/T…/B…/…")
-        return value
 
 
 class LineChannelIn(_In):
     kind: Literal["line"]
-    user_id: str = Field(pattern=r"^U[0-9a-f]{32}$", description="A LINE user id (U + 32 hex).")
+    user_id: Annotated[str, AfterValidator(check_line_id)] = Field(
+        description="A LINE user id: U and 32 lower-case hex digits."
+    )
 
 
 ChannelIn = Annotated[EmailChannelIn | SlackChannelIn | LineChannelIn, Field(discriminator="kind")]

@@ -2,7 +2,8 @@
 
 Design ("Channels and security"): a freelancer gives an email address, a Slack incoming
 webhook or a LINE user id; everything else (SMTP server, credentials, the LINE token) comes
-from settings. Every value a user gives is validated strictly (a malformed one raises
+from settings. Every value a user gives is validated by the rules the matcher's API applied
+when it was stored (:mod:`gigalert_shared.channel_rules`; a value they refuse raises
 :class:`ValueError`, which callers treat as a permanent error) *and* percent-encoded, so it
 can never add or change a URL parameter (``a@b.jp?smtp=evil.com`` is refused).
 
@@ -26,23 +27,20 @@ import re
 from typing import Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from gigalert_shared.channel_rules import (
+    check_line_id,
+    check_recipient_email,
+    check_slack_webhook,
+    is_plain_email,
+)
 from gigalert_shared.crypto import SLACK_PREFIX, mask
 from gigalert_shared.settings import SmtpSettings
 
 __all__ = ["email_url", "line_url", "redact", "slack_url", "valid_email"]
 
-# A deliberately plain address: ASCII, no quoting, no comments, no IP literals; every
-# pattern here is used with fullmatch. No apostrophe: Apprise reads o'brien@x.jp as the
-# name "o" and the address brien@x.jp.
-_ATOM: Final = r"[A-Za-z0-9!#$&*+=^_`{|}~-]+"
-_LOCAL: Final = rf"{_ATOM}(?:\.{_ATOM})*"
+# Every pattern here is used with fullmatch. The SMTP host comes from settings.
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL: Final = re.compile(rf"(?P<local>{_LOCAL})@(?P<domain>{_LABEL}(?:\.{_LABEL})+)")
 _HOST: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*|\d{{1,3}}(?:\.\d{{1,3}}){{3}}")
-_SLACK: Final = re.compile(
-    re.escape(SLACK_PREFIX) + r"[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,128}"
-)
-_LINE_TARGET: Final = re.compile(r"[UCR][0-9a-f]{32}")
 _LINE_TOKEN: Final = re.compile(r"[A-Za-z0-9+/=_.-]{1,512}")
 _HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{1,900}")
 _UNSUBSCRIBE_URL: Final = re.compile(r"https?://[\x21-\x3b\x3d\x3f-\x7e]{1,800}")  # no < >
@@ -60,15 +58,13 @@ def _qq(value: str) -> str:
 
 
 def valid_email(address: str) -> bool:
-    """Whether ``address`` is a plain ASCII address this service will mail."""
-    m = _EMAIL.fullmatch(address)
-    return m is not None and len(address) <= 254 and len(m.group("local")) <= 64
-
-
-def _require_email(address: str, what: str) -> str:
-    if not valid_email(address):
-        raise ValueError(f"{what} is not a plain email address: {address!r}")
-    return address
+    """Whether ``address`` is a recipient this service will mail (a plain ASCII address on a
+    public domain: :func:`~gigalert_shared.channel_rules.check_recipient_email`)."""
+    try:
+        check_recipient_email(address)
+    except ValueError:
+        return False
+    return True
 
 
 def email_url(
@@ -79,8 +75,12 @@ def email_url(
     Adds the headers ``X-Gigalert-Delivery-Id`` and, when given, ``List-Unsubscribe:
     <unsubscribe_url>`` with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
     """
-    _require_email(address, "the recipient")
-    _require_email(smtp.sender, "the sender (GIGALERT_SMTP_SENDER)")
+    if not valid_email(address):
+        raise ValueError(f"the recipient is not a plain email address: {address!r}")
+    if not is_plain_email(smtp.sender):  # ours: a private domain (gigalert.local) is fine
+        raise ValueError(
+            f"the sender (GIGALERT_SMTP_SENDER) is not a plain email address: {smtp.sender!r}"
+        )
     if not _HOST.fullmatch(smtp.host):
         raise ValueError(f"the SMTP host is not a host name or IPv4 address: {smtp.host!r}")
     if not 1 <= smtp.port <= 65535:
@@ -120,16 +120,13 @@ def email_url(
 def slack_url(webhook_url: str) -> str:
     """A Slack incoming webhook, as is (Apprise reads ``https://hooks.slack.com/services/…``
     natively). Only ``…/services/T…/B…/secret`` is accepted: no query, no fragment."""
-    if not _SLACK.fullmatch(webhook_url):
-        raise ValueError(f"not a Slack incoming-webhook URL ({SLACK_PREFIX}T…/B…/…)")
-    return webhook_url
+    return check_slack_webhook(webhook_url)
 
 
 def line_url(token: str, user_id: str) -> str:
     """``line://TOKEN/USER_ID``: a push through the LINE Messaging API with the service's
     channel access token to one user (``U`` + 32 hex), group (``C…``) or room (``R…``)."""
-    if not _LINE_TARGET.fullmatch(user_id):
-        raise ValueError(f"not a LINE user, group or room id: {user_id!r}")
+    check_line_id(user_id, groups_and_rooms=True)
     if not _LINE_TOKEN.fullmatch(token):
         raise ValueError("the LINE channel access token has unexpected characters")
     return f"line://{_q(token)}/{user_id}"
