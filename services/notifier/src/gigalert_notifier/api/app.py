@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
@@ -20,6 +22,7 @@ from pydantic import BaseModel, Field
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
 from gigalert_notifier.deliveries import q
 from gigalert_notifier.schedule import Clock, SystemClock
+from gigalert_notifier.sending import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
@@ -97,6 +100,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if send:
+            # Apprise imports ~190 plugin modules on first use (seconds): done on the event
+            # loop by the first send, it missed Kafka heartbeats. Before the broker starts
+            # and before /readyz answers.
+            started = time.monotonic()
+            configure_apprise_logging()
+            await asyncio.to_thread(load_apprise_plugins)
+            log.info(
+                "Apprise plugins loaded",
+                extra={"seconds": round(time.monotonic() - started, 2)},
+            )
         topics = Topics(cfg.kafka.topic_prefix)
         pool = await create_pool(cfg.postgres)
         broker = KafkaBroker(
