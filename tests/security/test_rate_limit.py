@@ -5,6 +5,7 @@ the window)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 import httpx
@@ -17,7 +18,15 @@ from gigalert_shared.auth_limit import (
     AuthFailureLimiter,
     client_key,
 )
-from tests.security.conftest import ADMIN_TOKEN, FakeClock, Running
+from gigalert_shared.http_errors import document_auth_failures
+from tests.openapi_docs import APPS, document
+from tests.security.conftest import (
+    ADMIN_TOKEN,
+    PUBLIC_OPERATIONS,
+    FakeClock,
+    Running,
+    operations,
+)
 from tests.security.test_auth import GIG
 
 # ----------------------------------------------------------------------------- the logic
@@ -166,3 +175,35 @@ async def test_requests_without_credentials_are_not_failures(ingest: Running) ->
     for _ in range(3 * DEFAULT_MAX_FAILURES):
         assert (await c.post("/v1/gigs", json=GIG)).status_code == 401
     assert len(ingest.app.state.auth_limiter) == 0
+
+
+# ------------------------------------------------------------------------ documentation
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_every_operation_that_takes_credentials_documents_429(name: str) -> None:
+    for method, path, op in operations(document(name)):
+        responses = op["responses"]
+        if (method, path) in PUBLIC_OPERATIONS:
+            assert "429" not in responses, (method, path)
+            continue
+        assert "401" in responses, (method, path)
+        assert "Retry-After" in responses["429"]["headers"], (method, path)
+
+
+def test_auth_failures_are_added_without_replacing_what_an_operation_says() -> None:
+    doc: dict[str, Any] = {
+        "paths": {
+            "/a": {
+                "parameters": [],
+                "get": {"security": [{"HTTPBearer": []}], "responses": {"200": {}}},
+                "post": {"responses": {"429": {"description": "ours"}, "200": {}}},
+                "put": {"responses": {"200": {}}},
+            }
+        }
+    }
+    out = document_auth_failures(doc)["paths"]["/a"]
+    assert list(out["get"]["responses"]) == ["200", "401", "429"]
+    assert out["post"]["responses"]["429"]["description"] == "ours"
+    assert "Retry-After" in out["post"]["responses"]["429"]["headers"]
+    assert out["put"]["responses"] == {"200": {}}

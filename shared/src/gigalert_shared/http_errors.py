@@ -1,13 +1,18 @@
-"""Error answers shared by the three HTTP APIs.
+"""Error answers shared by the three HTTP APIs, and their documentation.
 
 FastAPI's own 422 handler echoes every error's ``input`` as it was parsed: NaN, Infinity,
 1e400, lone surrogates or undecodable bytes in that echo make rendering the answer fail, and
 the client gets a 500 instead. :func:`validation_error_handler` answers 422 with each error's
 location, message and type, and the input only where it is small and can be written as JSON.
+
+Every operation that takes credentials can also answer 401 and, after repeated failures from
+one address (:mod:`gigalert_shared.auth_limit`), 429 with ``Retry-After``;
+:func:`document_auth_failures` writes that into the OpenAPI document.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from typing import Any, Final
@@ -18,7 +23,14 @@ from fastapi.responses import JSONResponse
 
 from gigalert_shared.text_rules import encodable
 
-__all__ = ["MAX_ECHO_CHARS", "install_http_errors", "safe_errors", "validation_error_handler"]
+__all__ = [
+    "AUTH_FAILURE_RESPONSES",
+    "MAX_ECHO_CHARS",
+    "document_auth_failures",
+    "install_http_errors",
+    "safe_errors",
+    "validation_error_handler",
+]
 
 MAX_ECHO_CHARS: Final = 1000  # a longer input is not echoed: the client has it already
 
@@ -65,6 +77,48 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     return JSONResponse({"detail": safe_errors(errors)}, status_code=422)
 
 
+_RETRY_AFTER: Final[dict[str, Any]] = {
+    "Retry-After": {
+        "description": "Whole seconds until this address may try again.",
+        "schema": {"type": "integer"},
+    }
+}
+AUTH_FAILURE_RESPONSES: Final[dict[str, dict[str, Any]]] = {
+    "401": {"description": "Missing or wrong credentials."},
+    "429": {
+        "description": "Too many failed authentications from this address: every request "
+        "that needs credentials is refused until `Retry-After` seconds have passed.",
+        "headers": _RETRY_AFTER,
+    },
+}
+
+
+def document_auth_failures(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (an OpenAPI document, changed in place) with 401 and 429 on every operation
+    that has a security requirement, and ``Retry-After`` on every 429."""
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses: dict[str, Any] = op["responses"]
+            if op.get("security"):
+                for code, response in AUTH_FAILURE_RESPONSES.items():
+                    responses.setdefault(code, copy.deepcopy(response))
+            if "429" in responses:
+                responses["429"].setdefault("headers", copy.deepcopy(_RETRY_AFTER))
+            op["responses"] = dict(sorted(responses.items()))
+    return doc
+
+
 def install_http_errors(app: FastAPI) -> None:
-    """Register the shared error handling on ``app``."""
+    """Register the shared 422 handler on ``app``, and document the auth failures (401, 429)
+    of its operations in its OpenAPI document."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_auth_failures(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
