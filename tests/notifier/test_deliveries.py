@@ -377,3 +377,49 @@ async def test_outcome_write_gives_up_before_the_lease_ends(
     clock.advance(timedelta(seconds=4))
     assert await worker.run_once() == 1
     assert await status_of(db) == [("sent", 2)]
+
+
+class SlowSender:
+    """Takes ``seconds`` per send and counts the sends that started and that finished."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = 0
+        self.finished = 0
+        self.first = asyncio.Event()
+
+    async def __call__(self, url: str, **kwargs: Any) -> SendOutcome:
+        self.started += 1
+        self.first.set()
+        await asyncio.sleep(self.seconds)
+        self.finished += 1
+        return OK
+
+
+async def test_stop_finishes_the_sends_in_flight_and_gives_the_rest_back(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    """A round of 10 sends of 0.8 s each (one channel: one at a time) outlasts the stop's
+    grace (send timeout 1 s + 5 s). Stop lets the send in flight finish, starts no other
+    and makes the other nine due again at once, instead of being cancelled mid-send."""
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    sid = await fx.subscription(db, fid)
+    await create_deliveries(db, [fx.alert(fid, sid) for _ in range(10)], NOON_JST)
+    sender = SlowSender(0.8)
+    cfg = notifier_settings(settings, send_timeout_seconds=1, batch_size=10)
+    worker = DeliveryWorker(pool, cfg, clock=FrozenClock(NOON_JST), sender=sender)
+    await worker.start()
+    await asyncio.wait_for(sender.first.wait(), 10)
+    started = monotonic_time.monotonic()
+    await worker.stop()
+    assert monotonic_time.monotonic() - started < 2.0
+    assert (sender.started, sender.finished) == (1, 1)
+    rows = await db.fetch("SELECT status, attempts, lease_until FROM deliveries")
+    assert sorted((r["status"], r["attempts"]) for r in rows) == [("pending", 0)] * 9 + [
+        ("sent", 1)
+    ]
+    assert all(r["lease_until"] is None for r in rows)
+    # Due at once for the next replica, not after the lease.
+    other = DeliveryWorker(pool, cfg, clock=FrozenClock(NOON_JST), sender=Scripted(OK))
+    assert await other.run_once() == 9

@@ -52,6 +52,11 @@ WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $5
 UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = $2
 WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
 
+-- release --
+-- Claimed but never sent (the process is stopping): due again at once, attempt refunded.
+UPDATE deliveries SET status = 'pending', lease_until = NULL, attempts = attempts - 1
+WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $2
+
 -- channel_succeeded --
 UPDATE channels SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -145,11 +146,14 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stop_deadline = math.inf  # time.monotonic() by which the round must be done
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
+        if self._stopping:
+            return 0
         now = self._clock.now()
         # Stop writing outcomes a little before the lease ends (clocks of replicas differ).
         margin = min(2.0, self._s.lease_seconds / 5)
@@ -212,16 +216,34 @@ class DeliveryWorker:
             return
         async with self._channel_locks[c.channel_id], self._limits[c.kind]:
             await self._pace(c)
-            start = time.perf_counter()
-            outcome = await self._send(
-                url,
-                title=rendered.subject,
-                body=body,
-                body_format=body_format,
-                timeout=self._s.send_timeout_seconds,
+            if self._stopping:  # no send starts once stop is requested
+                outcome = None
+            else:
+                start = time.perf_counter()
+                outcome = await self._send(
+                    url,
+                    title=rendered.subject,
+                    body=body,
+                    body_format=body_format,
+                    timeout=self._s.send_timeout_seconds,
+                )
+                SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
+        if outcome is None:
+            await self._give_back(c)
+        else:
+            await self._record(c, outcome)
+
+    async def _give_back(self, c: Claimed) -> None:
+        """Claimed, not sent, and the process is stopping: due again at once for any replica
+        (not after the lease), the attempt not counted."""
+
+        async def release(conn: Conn) -> None:
+            await conn.execute(q("release"), c.ids, c.lease_until)
+
+        if await self._write_state(c, "pending", release):
+            log.info(
+                "delivery given back at shutdown", extra={"delivery_ids": [str(i) for i in c.ids]}
             )
-            SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
-        await self._record(c, outcome)
 
     async def _pace(self, c: Claimed) -> None:
         if c.kind != "slack":
@@ -290,7 +312,8 @@ class DeliveryWorker:
         delay = RETRY_FIRST_DELAY
         failures = 0
         while True:
-            left = c.write_deadline - time.monotonic()
+            deadline = min(c.write_deadline, self._stop_deadline)
+            left = deadline - time.monotonic()
             try:
                 # The first try may outlast the deadline: the lease fence makes it harmless.
                 async with asyncio.timeout(max(left, 5.0) if failures == 0 else max(left, 0.1)):
@@ -298,7 +321,7 @@ class DeliveryWorker:
                         await write(conn)
             except DB_UNAVAILABLE as exc:
                 failures += 1
-                left = c.write_deadline - time.monotonic()
+                left = deadline - time.monotonic()
                 extra = {
                     "delivery_ids": [str(i) for i in c.ids],
                     "state": state,
@@ -307,8 +330,9 @@ class DeliveryWorker:
                 }
                 if left <= delay:
                     log.error(
-                        "Postgres unreachable until the lease ends: delivery outcome not "
-                        "recorded; the delivery will be claimed again after its lease",
+                        "Postgres unreachable until the lease ends (or the stop's grace): "
+                        "delivery outcome not recorded; the delivery will be claimed again "
+                        "after its lease",
                         extra=extra,
                     )
                     return False
@@ -365,14 +389,17 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
-        """Stop claiming, let the round in flight finish and record its outcomes (bounded by
-        the send timeout), then stop. Cancelling mid-send would leave mails that the server
-        accepted marked `sending`, to be sent again after the lease."""
+        """Stop claiming and starting sends; let the sends in flight finish (each within the
+        send timeout) and record their outcomes; give the claimed deliveries not yet sent
+        back (`pending`, due at once), then stop. Cancelling mid-send would leave mails that
+        the server accepted marked `sending`, to be sent again after the lease."""
         self._stopping = True
+        grace = self._s.send_timeout_seconds + 5
+        # State writes still retrying give up in time for the round to end within the grace.
+        self._stop_deadline = time.monotonic() + grace - 1.0
         self._wake.set()
         if self._task is None:
             return
-        grace = self._s.send_timeout_seconds + 5
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
         except TimeoutError:
