@@ -124,6 +124,15 @@ class Run:
     health_p50: float
     cpu_per_gig: float
     stored: int
+    server_cpu_per_gig: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux): less disturbed by other load on
+    the machine than wall-clock rates, as long as the process itself is not starved."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run:
@@ -183,11 +192,13 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
                 t = time.perf_counter()
                 await client.get("/healthz")
                 health_lat.append(time.perf_counter() - t)
+            cpu_before = cpu_seconds(server.pid)
             elapsed, lat = await fire(client, "/v1/gigs/batch", bodies, key, args.concurrency)
             accepted_at = time.perf_counter()
             while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
                 await asyncio.sleep(0.05)
             published_after = time.perf_counter() - accepted_at
+            server_cpu = cpu_seconds(server.pid) - cpu_before
         stored = await conn.fetchval("SELECT count(*) FROM gigs")
     finally:
         server.terminate()
@@ -222,6 +233,7 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
         health_p50=statistics.median(health_lat),
         cpu_per_gig=cpu_per_gig,
         stored=stored - 50,  # less the warm-up
+        server_cpu_per_gig=server_cpu / total,
     )
 
 
@@ -230,7 +242,8 @@ def _row(r: Run, total: int) -> str:
         f"| {r.label} | {r.rate:,.0f} | {r.p50 * 1000:.0f} / {r.p99 * 1000:.0f} ms "
         f"| {r.published_after * 1000:.0f} ms | {r.end_to_end:,.0f} "
         f"| {r.health_p50 * 1000:.1f} ms | {r.cpu_per_gig * 1e6:.0f} µs "
-        f"| {r.rate * r.cpu_per_gig:.2f} | {r.stored}/{total} |"
+        f"| {r.rate * r.cpu_per_gig:.2f} | {r.server_cpu_per_gig * 1e6:.0f} µs "
+        f"| {r.stored}/{total} |"
     )
 
 
@@ -248,6 +261,7 @@ def _median_run(label: str, runs: list[Run]) -> Run:
         health_p50=med("health_p50"),
         cpu_per_gig=med("cpu_per_gig"),
         stored=min(r.stored for r in runs),
+        server_cpu_per_gig=med("server_cpu_per_gig"),
     )
 
 
@@ -281,9 +295,9 @@ async def main() -> None:
     print(
         "| server | accepted gigs/s | batch p50 / p99 | all on Kafka after last 202 "
         "| end-to-end gigs/s | GET /healthz p50 | CPU floor (validate + normalise) "
-        "| rate x CPU floor | stored |"
+        "| rate x CPU floor | server CPU per gig (incl. publish) | stored |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     medians = {label: _median_run(f"{label} (median)", rs) for label, rs in runs.items()}
     for m in medians.values():
         print(_row(m, total))
@@ -292,7 +306,19 @@ async def main() -> None:
         print(
             f"\nratio current / baseline (medians): accepted gigs/s x{c.rate / b.rate:.2f}, "
             f"p50 x{c.p50 / b.p50:.2f}, p99 x{c.p99 / b.p99:.2f}, "
-            f"end-to-end x{c.end_to_end / b.end_to_end:.2f}"
+            f"end-to-end x{c.end_to_end / b.end_to_end:.2f}, "
+            f"server CPU per gig x{c.server_cpu_per_gig / b.server_cpu_per_gig:.2f}"
+        )
+        # Each round's pair ran back to back, so its ratio is the least disturbed by load.
+        pairs = list(zip(runs["baseline"], runs["current"], strict=True))
+        rate_ratios = [cur.rate / base.rate for base, cur in pairs]
+        cpu_ratios = [cur.server_cpu_per_gig / base.server_cpu_per_gig for base, cur in pairs]
+        print(
+            "ratio per round (current / baseline): accepted gigs/s "
+            + ", ".join(f"x{x:.2f}" for x in rate_ratios)
+            + f" (median x{statistics.median(rate_ratios):.2f}); server CPU per gig "
+            + ", ".join(f"x{x:.2f}" for x in cpu_ratios)
+            + f" (median x{statistics.median(cpu_ratios):.2f})"
         )
 
 
