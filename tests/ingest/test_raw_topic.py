@@ -150,3 +150,20 @@ async def test_a_gig_refused_after_validation_goes_to_rejected(
     assert (event.reason, event.source_offset) == ("invalid gig", 0)
     assert base64.b64decode(event.original_b64) == refused.encode()
     assert [e.loc for e in event.errors] == [["rate"]]
+
+
+async def test_a_reply_to_header_makes_us_publish_nowhere(
+    client: httpx.AsyncClient, platform_key: str, topics: Topics, db: asyncpg.Connection
+) -> None:
+    """FastStream publishes a handler's result to the topic a message's ``reply_to`` header
+    names; a producer must not be able to make ingest write to another topic."""
+    gig = json.dumps({**PMO_GIG, "external_id": "reply-to"}).encode()
+    headers = {"x-api-key": platform_key, "reply_to": topics.alerts_matched}
+    await produce(topics.gigs_raw, [(b"k", gig, headers), (b"k", b"{}", headers)])
+
+    async def stored() -> bool:
+        return bool(await db.fetchval("SELECT count(*) FROM gigs") == 1)
+
+    assert await wait_for(stored, timeout=30)
+    assert len(await read_topic(topics.gigs_rejected, expect=1)) == 1
+    assert await read_topic(topics.alerts_matched, expect=0, settle=2.0) == []

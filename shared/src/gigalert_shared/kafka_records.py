@@ -3,7 +3,8 @@ FastStream from interpreting them first: its default batch parser decodes every 
 UTF-8 and its decoder ``json.loads`` or ``.decode()``s every body by its content-type, and
 an error there (deep nesting, a JSON type on a non-JSON body, a text type on non-UTF-8
 bytes, a binary header) happens before the handler, so the batch is redelivered forever and
-its partition blocked. Give every subscriber ``**UNTOUCHED``."""
+its partition blocked. Nor does a ``reply_to`` header make FastStream publish anywhere.
+Give every subscriber ``**UNTOUCHED``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ async def parse_untouched(
     """FastStream's batch parser, made total; the handler still gets the records as sent."""
     message = await original(tuple(_with_text_headers(r) for r in records))
     message.raw_message = records
+    # FastStream would publish the handler's result to a topic a producer names in this
+    # header: nobody who can write to our topics gets to make us write to another.
+    message.reply_to = ""
     return message
 
 
