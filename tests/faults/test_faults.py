@@ -168,9 +168,8 @@ FAULTS: dict[str, Fault] = {
     "SMTP refusing": smtp_refusing,
 }
 # Faults that must hit the notifier in the middle of sending. Their scenario first sends
-# one gig alone (the notifier's first send loads Apprise's plugins, which blocks its event
-# loop for seconds), then waits for mail to flow and a backlog of deliveries to build
-# before applying the fault.
+# one gig alone (the whole pipeline has delivered once), then waits for mail to flow and a
+# backlog of deliveries to build before applying the fault.
 NEEDS_BUSY_NOTIFIER = {"notifier SIGTERM", "notifier SIGKILL", "Postgres restart", "SMTP refusing"}
 KNOWN_BUGS: dict[str, str] = {}
 
