@@ -37,6 +37,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench.gig_texts import CATEGORIES, TITLES, rate_text
 from gigalert_ingest.build import Platform, build_gig
 from gigalert_ingest.platforms import create_platform
 from gigalert_ingest.service import validate_item
@@ -48,16 +49,7 @@ from gigalert_shared.topics import Topics
 ADMIN_DSN = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
 KAFKA = "127.0.0.1:19092"
 
-RATES = [
-    "時給4,500円〜6,000円",
-    "月額60〜80万円（140-180h）",
-    "〜80万円/月",
-    "日給3万円",
-    "$40-60/hr",
-    "応相談",
-]
 REMOTE = ["フルリモート", "一部リモート（週1出社）", "常駐", "Remote", "リモート可"]
-TITLES = ["PMO支援", "Webマーケティング支援", "広報・PR", "データ分析基盤", "バックエンド開発"]
 
 
 def make_gig(i: int, rng: random.Random) -> dict[str, Any]:
@@ -66,19 +58,11 @@ def make_gig(i: int, rng: random.Random) -> dict[str, Any]:
         "title": f"{rng.choice(TITLES)} #{i}",
         "description": "新規事業の立ち上げ支援。" * 5,
         "url": f"https://jobs.example.jp/{i}",
-        "category": rng.choice(["PMO", "マーケティング", "広報", "データ", "エンジニア"]),
+        "category": rng.choice(CATEGORIES),
         "skills": ["PMO", "Jira"],
         "remote": rng.choice(REMOTE),
         "location": "東京都",
-        "rate": rng.choice(RATES).format(
-            a=rng.randrange(2000, 8000, 100),
-            b=rng.randrange(8000, 12000, 100),
-            m=rng.randrange(40, 80),
-            n=rng.randrange(80, 150),
-            d=rng.randrange(2, 6),
-            u=rng.randrange(20, 50),
-            v=rng.randrange(50, 90),
-        ),
+        "rate": rate_text(rng),
         "days_per_week": rng.choice(["週2〜3日", "週5日", "週1日～"]),
     }
 

@@ -75,6 +75,7 @@ import asyncpg
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.gig_texts import CATEGORIES, TITLES, rate_text
 from gigalert_shared.crypto import SLACK_PREFIX, SecretBox, mask
 from gigalert_shared.db import init_connection
 from gigalert_shared.events import (
@@ -1118,24 +1119,7 @@ MODES: Final = [
     ["hybrid", "onsite", "remote"],
     ["hybrid", "onsite"],
 ]
-RATES: Final = [
-    "時給{a}円",
-    "時給{a}円〜{b}円",
-    "月額{m}〜{n}万円（140-180h）",
-    "〜{n}万円/月",
-    "日給{d}万円",
-    "${u}-{v}/hr",
-    "応相談",
-]
 REMOTE: Final = ["フルリモート", "一部リモート（週1出社）", "常駐", "リモート可", "フルリモート"]
-TITLES: Final = [
-    "PMO支援",
-    "Webマーケティング支援",
-    "広報・PR",
-    "データ分析基盤",
-    "バックエンド開発",
-]
-CATEGORIES: Final = ["PMO", "マーケティング", "広報", "データ", "エンジニア"]
 SKILLS: Final = ["PMO", "Jira", "Python", "SQL", "AWS", "Excel", "Figma", "Salesforce"]
 
 
@@ -1189,15 +1173,7 @@ def background_gig(i: int, rng: random.Random) -> dict[str, Any]:
         "skills": rng.sample(SKILLS, 3),
         "remote": rng.choice(REMOTE),
         "location": rng.choice(["東京都渋谷区", "大阪府大阪市", "神奈川県横浜市", "福岡県福岡市"]),
-        "rate": rng.choice(RATES).format(
-            a=rng.randrange(2000, 8000, 100),
-            b=rng.randrange(8000, 12000, 100),
-            m=rng.randrange(40, 80),
-            n=rng.randrange(80, 150),
-            d=rng.randrange(2, 6),
-            u=rng.randrange(20, 50),
-            v=rng.randrange(50, 90),
-        ),
+        "rate": rate_text(rng),
         "days_per_week": rng.choice(["週2〜3日", "週5日", "週1日～", "週3日"]),
     }
 
