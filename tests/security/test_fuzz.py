@@ -881,6 +881,19 @@ async def test_a_nul_character_is_422_not_500(
     assert all(s < 500 for s in statuses), statuses
 
 
+async def test_a_lone_surrogate_in_a_quoted_value_is_422_not_500(matcher: Running) -> None:
+    """A validator that quotes an unknown value (domains) must never get a surrogate: pydantic
+    itself raises UnicodeEncodeError building that message (found by the HTTP fuzzer)."""
+    token = (await matcher.client.post("/v1/freelancers", json={"display_name": "x"})).json()[
+        "token"
+    ]
+    for body in (b'{"domains": ["x\\ud800"]}', b'{"domains": ["pmo", "\\udfff"]}'):
+        status = await _status(
+            matcher.client, "/v1/subscriptions", body, Authorization=f"Bearer {token}"
+        )
+        assert status == 422, body
+
+
 async def test_absurd_rates_and_days_are_rejected_not_500(
     ingest: Running, db: asyncpg.Connection
 ) -> None:

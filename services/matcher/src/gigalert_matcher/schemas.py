@@ -34,6 +34,8 @@ Name = Annotated[
 Keyword = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), STORABLE
 ]
+# Checked against the taxonomy too; first these, so the error message can quote it safely.
+Domain = Annotated[str, StringConstraints(max_length=50), STORABLE]
 
 
 class _In(BaseModel):
@@ -118,7 +120,7 @@ class SubscriptionIn(_In):
         None, ge=0, le=1_000_000, description="The least yen an hour: 0 to 1,000,000."
     )
     include_unknown_rate: bool = True
-    domains: list[str] = Field(default_factory=list, max_length=20)
+    domains: list[Domain] = Field(default_factory=list, max_length=20)
     keywords_any: list[Keyword] = Field(default_factory=list, max_length=20)
     keywords_none: list[Keyword] = Field(default_factory=list, max_length=20)
     max_days_per_week: float | None = Field(
