@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import asyncpg
 import pytest
@@ -423,3 +424,57 @@ async def test_stop_finishes_the_sends_in_flight_and_gives_the_rest_back(
     # Due at once for the next replica, not after the lease.
     other = DeliveryWorker(pool, cfg, clock=FrozenClock(NOON_JST), sender=Scripted(OK))
     assert await other.run_once() == 9
+
+
+async def test_a_rounds_sends_are_recorded_together_each_behind_its_own_lease(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Six sends finish together: their outcomes go to Postgres in one or two statements,
+    each row still fenced by its own lease (one was claimed again meanwhile: it is left
+    alone) and each failing channel's count reset."""
+    from gigalert_notifier import worker as worker_module
+
+    targets: list[str] = []
+    for i in range(6):
+        fid = await fx.freelancer(db)
+        target = f"batch{i}.{uuid.uuid4().hex[:8]}@example.jp"
+        targets.append(target)
+        cid = await fx.channel(db, fid, "email", target)
+        await db.execute("UPDATE channels SET consecutive_failures = 2 WHERE id = $1", cid)
+        await create_deliveries(db, [fx.alert(fid, await fx.subscription(db, fid))], NOON_JST)
+    stolen = targets[3]
+    everyone = asyncio.Barrier(6)
+
+    async def together(url: str, **kwargs: Any) -> SendOutcome:
+        await everyone.wait()
+        if stolen.replace("@", "%40") in url:  # another replica claimed this one again
+            await db.execute(
+                "UPDATE deliveries d SET lease_until = lease_until + interval '1 minute' "
+                "FROM channels c WHERE c.id = d.channel_id AND c.target = $1",
+                stolen,
+            )
+        return OK
+
+    clock = FrozenClock(NOON_JST)
+    worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=together)
+    writes = mock.patch.object(
+        worker_module._SentWriter,
+        "_write",
+        autospec=True,
+        side_effect=worker_module._SentWriter._write,
+    )
+    with writes as write, caplog.at_level(logging.WARNING, logger="gigalert_notifier.worker"):
+        assert await worker.run_once() == 6
+    assert 1 <= write.call_count <= 2
+    rows = await db.fetch(
+        "SELECT c.target, d.status, d.sent_at, c.consecutive_failures "
+        "FROM deliveries d JOIN channels c ON c.id = d.channel_id"
+    )
+    by_target = {r["target"]: r for r in rows}
+    assert by_target[stolen]["status"] == "sending"
+    for t in targets:
+        if t != stolen:
+            assert (by_target[t]["status"], by_target[t]["sent_at"]) == ("sent", NOON_JST)
+        assert by_target[t]["consecutive_failures"] == 0  # every send went through
+    lost = [r for r in caplog.records if "lease was lost" in r.getMessage()]
+    assert len(lost) == 1

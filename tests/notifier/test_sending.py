@@ -483,3 +483,79 @@ async def test_each_send_is_unthrottled() -> None:
         elapsed = time.monotonic() - start
     assert all(o.ok for o in outcomes) and request.call_count == 6
     assert elapsed < 1.0  # one shared Apprise instance would pace them 1.2 s apart
+
+
+async def test_a_webhook_plugin_is_loaded_once_and_lent_to_one_send_at_a_time() -> None:
+    """The Slack plugin for a webhook is kept between sends (Apprise parses the URL once),
+    but two sends in flight at once never share an instance, and every send still posts
+    its own message."""
+    import apprise
+    from apprise.plugins.slack import NotifySlack
+
+    in_use: set[int] = set()
+    shared: list[int] = []
+
+    def answer(method: str, url: str, **kwargs: Any) -> Any:
+        time.sleep(0.05)
+        return response(200, b"ok")
+
+    real_send = NotifySlack.send
+
+    def tracked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if id(self) in in_use:
+            shared.append(id(self))
+        in_use.add(id(self))
+        try:
+            return real_send(self, *args, **kwargs)  # type: ignore[no-untyped-call]
+        finally:
+            in_use.discard(id(self))
+
+    webhook = WEBHOOK.replace("abcdefghijklmnop", uuid.uuid4().hex[:16])  # not kept yet
+    with (
+        mock.patch("requests.request", side_effect=answer) as request,
+        mock.patch.object(NotifySlack, "send", tracked),
+        mock.patch.object(
+            apprise.Apprise, "instantiate", wraps=apprise.Apprise.instantiate
+        ) as instantiate,
+    ):
+        first = await send(webhook, title="t0", body="b0", body_format="markdown", timeout=5)
+        again = await send(webhook, title="t1", body="b1", body_format="markdown", timeout=5)
+        assert instantiate.call_count == 1  # the second send reused the first one's plugin
+        together = await asyncio.gather(
+            *(
+                send(webhook, title=f"t{i}", body=f"b{i}", body_format="markdown", timeout=5)
+                for i in range(2, 5)
+            )
+        )
+    assert first.ok and again.ok and all(o.ok for o in together)
+    assert shared == []
+    assert instantiate.call_count == 3  # one kept + two more for the sends that overlapped
+    titles = sorted(
+        json.loads(c.kwargs["data"])["attachments"][0]["title"] for c in request.call_args_list
+    )
+    assert titles == [f"t{i}" for i in range(5)]
+
+
+async def test_a_plugin_whose_send_timed_out_is_not_reused() -> None:
+    """A send cut off by the timeout may still be running in Apprise's thread: its plugin
+    is dropped, and the next send to the URL loads a fresh one."""
+    import apprise
+
+    release = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def stuck(method: str, url: str, **kwargs: Any) -> Any:
+        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(10)
+        return response(200, b"ok")
+
+    webhook = WEBHOOK.replace("abcdefghijklmnop", uuid.uuid4().hex[:16])
+    with mock.patch.object(
+        apprise.Apprise, "instantiate", wraps=apprise.Apprise.instantiate
+    ) as instantiate:
+        with mock.patch("requests.request", side_effect=stuck):
+            outcome = await send(webhook, title="t", body="b", body_format="markdown", timeout=0.3)
+        assert transient(outcome) and "timed out" in (outcome.error or "")
+        release.set()
+        with mock.patch("requests.request", return_value=response(200, b"ok")):
+            assert (await send(webhook, title="t", body="b", body_format="markdown", timeout=5)).ok
+    assert instantiate.call_count == 2

@@ -36,11 +36,27 @@ RETURNING d.id, d.alert_id, d.channel_id, d.frequency, d.payload, d.attempts, d.
           c.kind, c.target, c.secret_encrypted, c.active AS channel_active,
           f.locale, f.timezone
 
--- mark_sent --
--- The outcome writes are fenced by the lease the rows were claimed with ($N): once another
+-- mark_sent_many --
+-- The outcome writes are fenced by the lease the rows were claimed with: once another
 -- replica has claimed them again, a late write changes nothing.
-UPDATE deliveries SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL
-WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
+-- The sends of a round that went through, written together: the same lease fence per row
+-- ($2, the lease each was claimed with), each delivery's own sent_at ($3). The channels'
+-- failure counts are reset in one id order, so two replicas never deadlock on them.
+WITH sent AS (
+    UPDATE deliveries d
+    SET status = 'sent', sent_at = u.sent_at, lease_until = NULL, last_error = NULL
+    FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS u(id, lease, sent_at)
+    WHERE d.id = u.id AND d.status = 'sending' AND d.lease_until = u.lease
+    RETURNING d.id
+), failing AS (
+    SELECT id FROM channels
+    WHERE id = ANY($4::uuid[]) AND consecutive_failures <> 0
+    ORDER BY id
+    FOR UPDATE
+), reset AS (
+    UPDATE channels c SET consecutive_failures = 0 FROM failing WHERE c.id = failing.id
+)
+SELECT id FROM sent
 
 -- mark_failed --
 UPDATE deliveries
@@ -56,9 +72,6 @@ WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
 -- Claimed but never sent (the process is stopping): due again at once, attempt refunded.
 UPDATE deliveries SET status = 'pending', lease_until = NULL, attempts = attempts - 1
 WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $2
-
--- channel_succeeded --
-UPDATE channels SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0
 
 -- channel_failed_permanently --
 UPDATE channels

@@ -1,7 +1,8 @@
 """One send through Apprise 2.x, and what its result means for the delivery.
 
-:func:`send` loads the URL into a fresh :class:`apprise.Apprise` with one plugin instance,
-so nothing Apprise keeps per instance decides our pacing: the instance's
+:func:`send` loads the URL into a fresh :class:`apprise.Apprise` with one plugin instance
+(kept for the next send to the same Slack/LINE URL: :class:`_IdlePlugins`), so nothing
+Apprise keeps per instance decides our pacing: the instance's
 ``request_rate_per_sec`` throttle is set to 0 and its own retries to 0 (backoff, jitter,
 ``Retry-After`` and provider rate limits are the worker's job). The call runs under
 :func:`asyncio.wait_for`; the plugin's socket timeouts are lowered to the same bound.
@@ -45,6 +46,7 @@ import logging
 import re
 import ssl
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -216,6 +218,52 @@ def _tune(service: Any, timeout: float) -> None:
             setattr(service, name, float(timeout))
 
 
+class _IdlePlugins:
+    """Plugin instances kept between sends, by (URL, timeout), for URLs that repeat: a
+    Slack webhook or a LINE user gets the same URL every time, and loading it
+    (``Apprise.instantiate``: URL parsing, validation, redaction for Apprise's debug log)
+    was about a sixth of the CPU of a webhook send. An instance is lent to one send at a
+    time (taken out while in use, so Apprise's worker thread never shares it) and comes
+    back only after a send that finished: one that timed out may still be running in
+    Apprise's thread, so its instance is dropped. Email URLs carry each delivery's own
+    headers, never repeat, and are not kept. Used from the event loop thread only."""
+
+    def __init__(self, max_urls: int = 512) -> None:
+        self._idle: OrderedDict[tuple[str, float], list[Any]] = OrderedDict()
+        self._max_urls = max_urls
+
+    @staticmethod
+    def keeps(url: str) -> bool:
+        return not url[:8].lower().startswith(("mailto:", "mailtos:"))
+
+    def take(self, url: str, timeout: float) -> Any | None:
+        idle = self._idle.get((url, timeout))
+        return idle.pop() if idle else None
+
+    def give_back(self, url: str, timeout: float, service: Any) -> None:
+        key = (url, timeout)
+        self._idle.setdefault(key, []).append(service)
+        self._idle.move_to_end(key)
+        while len(self._idle) > self._max_urls:
+            self._idle.popitem(last=False)
+
+    def clear(self) -> None:
+        self._idle.clear()
+
+
+_plugins = _IdlePlugins()
+
+
+def _load(url: str, timeout: float, asset: apprise.AppriseAsset) -> Any | None:
+    """A tuned plugin instance for ``url``: a kept one when there is one, else a new one."""
+    service = _plugins.take(url, timeout) if _IdlePlugins.keeps(url) else None
+    if service is None:
+        service = apprise.Apprise.instantiate(url, asset=asset)
+        if service is not None:
+            _tune(service, timeout)
+    return service
+
+
 async def send(url: str, *, title: str, body: str, body_format: str, timeout: float) -> SendOutcome:
     """Send one message to one Apprise URL and classify the result (module docstring).
 
@@ -233,10 +281,9 @@ async def send(url: str, *, title: str, body: str, body_format: str, timeout: fl
     load_apprise_plugins()
 
     asset = _asset(round(timeout + 5.0, 3))
-    service = apprise.Apprise.instantiate(url, asset=asset)
+    service = _load(url, timeout, asset)
     if service is None:
         return _failed("no usable URL: Apprise could not load it", permanent=True)
-    _tune(service, timeout)
     if getattr(service, "title_maxlen", 1) == 0:
         title = ""
     notifier = apprise.Apprise(asset=asset)
@@ -252,6 +299,8 @@ async def send(url: str, *, title: str, body: str, body_format: str, timeout: fl
     except Exception as exc:  # a crash in Apprise must still end as an outcome
         log.exception("Apprise raised")
         return _failed(_scrub(f"Apprise raised {type(exc).__name__}: {exc}", url))
+    if _IdlePlugins.keeps(url) and (result is None or result.status != AppriseResultStatus.TIMEOUT):
+        _plugins.give_back(url, timeout, service)
     try:
         outcome = _classify(result, smtp=urlsplit(url).scheme.lower() in ("mailto", "mailtos"))
     finally:

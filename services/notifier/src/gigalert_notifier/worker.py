@@ -8,7 +8,13 @@ Once a send is done its outcome must reach Postgres, or the delivery is sent aga
 lease: a state write that fails because Postgres is unreachable (a restart, a cut
 connection) is retried, on a fresh pool connection each time, until shortly before the lease
 ends. The writes are fenced by the lease they were claimed with, so a write that comes too
-late (another replica claimed the row again) changes nothing."""
+late (another replica claimed the row again) changes nothing.
+
+Sends that went through are recorded together: while one ``mark_sent_many`` statement is
+in flight, the outcomes that arrive meanwhile queue up and the next statement writes them
+all (:class:`_SentWriter`). Nothing waits for a batch to fill, so an idle worker records a
+lone send at once; a busy one writes a round's outcomes in a few statements instead of a
+transaction per delivery. Each row keeps its own fence and ``sent_at``."""
 
 from __future__ import annotations
 
@@ -51,6 +57,8 @@ DB_UNAVAILABLE: Final = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,  # seen on a connection the server had just terminated
+    # Class 40 (deadlock, serialization failure): rolled back whole, so trying again is safe.
+    asyncpg.exceptions.TransactionRollbackError,
 )
 RETRY_FIRST_DELAY: Final = 0.05
 RETRY_MAX_DELAY: Final = 1.0
@@ -109,11 +117,6 @@ def delivery_header(ids: list[UUID]) -> str:
     return f"{ids[0]} +{len(ids) - 1}"
 
 
-def _updated(status: str) -> int:
-    """Rows an ``UPDATE n`` command status names."""
-    return int(status.rsplit(" ", 1)[-1]) if status.startswith("UPDATE") else 0
-
-
 def _our_credentials_rejected(kind: str, outcome: SendOutcome) -> bool:
     """LINE answering 401/403 means our channel access token is wrong, not the user's
     channel: retry (ops will fix the token) and never disable the freelancer's channel."""
@@ -143,6 +146,7 @@ class DeliveryWorker:
         }
         self._channel_locks: dict[UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._next_slot: dict[UUID, float] = {}
+        self._sent = _SentWriter(self)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -262,16 +266,13 @@ class DeliveryWorker:
             "alert_ids": [str(a.alert_id) for a in c.alerts],
         }
         if outcome.ok:
-
-            async def sent(conn: Conn) -> None:
-                status = await conn.execute(q("mark_sent"), c.ids, now, c.lease_until)
-                await conn.execute(q("channel_succeeded"), c.channel_id)
-                if _updated(status) < len(c.ids):
-                    log.warning("delivery sent, but its lease was lost meanwhile", extra=extra)
-
-            if await self._write_state(c, "sent", sent):
-                SENT.labels(kind=c.kind).inc(len(c.ids))
-                log.info("delivery sent", extra=extra)
+            recorded = await self._sent.record(c, now)
+            if recorded is None:
+                return
+            if recorded < len(c.ids):
+                log.warning("delivery sent, but its lease was lost meanwhile", extra=extra)
+            SENT.labels(kind=c.kind).inc(len(c.ids))
+            log.info("delivery sent", extra=extra)
             return
         FAILED.labels(kind=c.kind).inc()
         error = (outcome.error or "send failed")[:1000]
@@ -306,13 +307,22 @@ class DeliveryWorker:
     async def _write_state(
         self, c: Claimed, state: str, write: Callable[[Conn], Awaitable[None]]
     ) -> bool:
+        return await self.write_retrying(c.ids, c.write_deadline, state, write)
+
+    async def write_retrying(
+        self,
+        ids: list[UUID],
+        write_deadline: float,
+        state: str,
+        write: Callable[[Conn], Awaitable[None]],
+    ) -> bool:
         """Run ``write`` in a transaction; while Postgres is unreachable, retry with backoff
-        (each try takes a pool connection afresh) until ``c.write_deadline``. False when it
+        (each try takes a pool connection afresh) until ``write_deadline``. False when it
         never got through: the rows stay `sending` and are claimed again after the lease."""
         delay = RETRY_FIRST_DELAY
         failures = 0
         while True:
-            deadline = min(c.write_deadline, self._stop_deadline)
+            deadline = min(write_deadline, self._stop_deadline)
             left = deadline - time.monotonic()
             try:
                 # The first try may outlast the deadline: the lease fence makes it harmless.
@@ -323,7 +333,7 @@ class DeliveryWorker:
                 failures += 1
                 left = deadline - time.monotonic()
                 extra = {
-                    "delivery_ids": [str(i) for i in c.ids],
+                    "delivery_ids": [str(i) for i in ids],
                     "state": state,
                     "error": f"{type(exc).__name__}: {exc}",
                     "failures": failures,
@@ -348,7 +358,7 @@ class DeliveryWorker:
                 log.warning(
                     "delivery outcome recorded after Postgres came back",
                     extra={
-                        "delivery_ids": [str(i) for i in c.ids],
+                        "delivery_ids": [str(i) for i in ids],
                         "state": state,
                         "failures": failures,
                     },
@@ -425,3 +435,67 @@ class DeliveryWorker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._s.poll_interval_seconds)
                 self._wake.clear()
+
+
+@dataclass(slots=True)
+class _Sent:
+    claimed: Claimed
+    sent_at: datetime
+    done: bool = False
+    recorded: int | None = None  # rows written; None: never got through
+    error: BaseException | None = None
+
+
+class _SentWriter:
+    """Records successful sends, many per statement.
+
+    :meth:`record` queues the outcome; whoever then holds the lock writes everything
+    queued so far in one ``mark_sent_many`` (retried like every state write, until the
+    earliest lease deadline among them). Callers that arrive during a write wait for the
+    lock and usually find their outcome written by the next holder."""
+
+    def __init__(self, worker: DeliveryWorker) -> None:
+        self._worker = worker
+        self._queued: list[_Sent] = []
+        self._lock = asyncio.Lock()
+
+    async def record(self, c: Claimed, sent_at: datetime) -> int | None:
+        """How many of ``c``'s rows were marked sent (fewer than ``len(c.ids)``: their
+        lease was lost meanwhile); None when Postgres stayed unreachable."""
+        item = _Sent(c, sent_at)
+        self._queued.append(item)
+        async with self._lock:
+            if not item.done:
+                batch, self._queued = self._queued, []
+                await self._write(batch)
+        if item.error is not None:
+            raise item.error
+        return item.recorded
+
+    async def _write(self, batch: list[_Sent]) -> None:
+        ids = [i for s in batch for i in s.claimed.ids]
+        written: set[UUID] = set()
+
+        async def sent(conn: Conn) -> None:
+            rows = await conn.fetch(
+                q("mark_sent_many"),
+                ids,
+                [s.claimed.lease_until for s in batch for _ in s.claimed.ids],
+                [s.sent_at for s in batch for _ in s.claimed.ids],
+                sorted({s.claimed.channel_id for s in batch}),
+            )
+            written.clear()
+            written.update(r["id"] for r in rows)
+
+        deadline = min(s.claimed.write_deadline for s in batch)
+        try:
+            ok = await self._worker.write_retrying(ids, deadline, "sent", sent)
+        except BaseException as exc:
+            # Cancelled (the round is being torn down): not recorded, like a write that
+            # never got through. A bug: every caller of the batch reports it.
+            for s in batch:
+                s.done, s.error = True, exc if isinstance(exc, Exception) else None
+            raise
+        for s in batch:
+            s.done = True
+            s.recorded = sum(1 for i in s.claimed.ids if i in written) if ok else None
