@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.smtp, pytest.mark.timeout(240)]
 
 FREELANCERS = 3
-RATE = 150.0  # gigs a second
-MATCH_EVERY = 5  # one gig in five matches every freelancer's subscription
+RATE = 300.0  # gigs a second ("a few hundred a second")
+MATCH_EVERY = 10  # one gig in ten matches every freelancer's subscription
 STREAM_SECONDS = 6.0
 FAULT_AT = 2.5  # seconds into the stream
 MAILS_BEFORE_FAULT = 30  # faults that need a busy notifier wait for this many mails ...
