@@ -9,9 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
-from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gigalert_ingest.build import Platform
 from gigalert_ingest.metrics import REQUEST_SECONDS
@@ -23,8 +21,8 @@ from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, cl
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
-from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.outbox import OutboxRelay
+from gigalert_shared.service_app import add_ops_routes, kafka_broker
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -87,13 +85,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         cfg = settings or get_settings()
         topics = Topics(cfg.kafka.topic_prefix)
         pool = await create_pool(cfg.postgres)
-        broker = KafkaBroker(
-            cfg.kafka.bootstrap_servers,
-            client_id=f"{cfg.kafka.client_id}-ingest",
-            enable_idempotence=True,
-            logger=BROKER_LOGGER,
-            log_level=logging.DEBUG,
-        )
+        broker = kafka_broker(cfg.kafka, "ingest")
         publisher = KafkaOutboxPublisher(
             cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-ingest-outbox"
         )
@@ -116,6 +108,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         await relay.start()
         app.state.ingest = state
         app.state.pool = pool
+        app.state.broker = broker
         log.info("ingest started", extra={"topics_prefix": topics.prefix})
         try:
             yield
@@ -187,25 +180,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         _log_results(platform, answer)
         return answer
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(request: Request, state: StateDep) -> JSONResponse:
-        checks: dict[str, bool] = {}
-        try:
-            checks["postgres"] = await request.app.state.pool.fetchval("SELECT 1") == 1
-        except Exception:
-            checks["postgres"] = False
-        checks["kafka"] = await state.broker.ping(timeout=2.0)
-        ok = all(checks.values())
-        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
+    add_ops_routes(app)
     return app
 
 

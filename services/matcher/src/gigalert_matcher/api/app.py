@@ -6,10 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse
-from faststream.kafka import KafkaBroker
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import FastAPI
 
 from gigalert_matcher.api.routes import router
 from gigalert_matcher.api.unsubscribe import router as unsubscribe_router
@@ -21,7 +18,7 @@ from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
-from gigalert_shared.logs import BROKER_LOGGER
+from gigalert_shared.service_app import add_ops_routes, kafka_broker
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -35,13 +32,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         topics = Topics(cfg.kafka.topic_prefix)
         pool = await create_pool(cfg.postgres)
-        broker = KafkaBroker(
-            cfg.kafka.bootstrap_servers,
-            client_id=f"{cfg.kafka.client_id}-matcher",
-            enable_idempotence=True,
-            logger=BROKER_LOGGER,
-            log_level=logging.DEBUG,
-        )
+        broker = kafka_broker(cfg.kafka, "matcher")
         publisher = KafkaOutboxPublisher(
             cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-matcher-alerts"
         )
@@ -90,24 +81,9 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
     app.include_router(router)
     app.include_router(unsubscribe_router)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        checks: dict[str, bool] = {"index_loaded": bool(app.state.sync.loaded)}
-        try:
-            checks["postgres"] = await app.state.pool.fetchval("SELECT 1") == 1
-        except Exception:
-            checks["postgres"] = False
-        checks["kafka"] = await app.state.broker.ping(timeout=2.0)
-        ok = all(checks.values())
-        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        INDEX_AGE.set(app.state.sync.age_seconds())
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
+    add_ops_routes(
+        app,
+        checks=lambda app: {"index_loaded": bool(app.state.sync.loaded)},
+        before_metrics=lambda app: INDEX_AGE.set(app.state.sync.age_seconds()),
+    )
     return app

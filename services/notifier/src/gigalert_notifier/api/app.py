@@ -12,11 +12,8 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from faststream.kafka import KafkaBroker
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
@@ -27,7 +24,7 @@ from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
-from gigalert_shared.logs import BROKER_LOGGER
+from gigalert_shared.service_app import add_ops_routes, kafka_broker
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -113,13 +110,7 @@ def create_app(
             )
         topics = Topics(cfg.kafka.topic_prefix)
         pool = await create_pool(cfg.postgres)
-        broker = KafkaBroker(
-            cfg.kafka.bootstrap_servers,
-            client_id=f"{cfg.kafka.client_id}-notifier",
-            enable_idempotence=True,
-            logger=BROKER_LOGGER,
-            log_level=logging.DEBUG,
-        )
+        broker = kafka_broker(cfg.kafka, "notifier")
         worker = DeliveryWorker(
             pool, cfg, clock=the_clock, **({"sender": sender} if sender else {})
         )
@@ -153,24 +144,7 @@ def create_app(
     app.state.auth_limiter = AuthFailureLimiter()
     install_http_errors(app)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(request: Request) -> JSONResponse:
-        checks: dict[str, bool] = {}
-        try:
-            checks["postgres"] = await request.app.state.pool.fetchval("SELECT 1") == 1
-        except Exception:
-            checks["postgres"] = False
-        checks["kafka"] = await request.app.state.broker.ping(timeout=2.0)
-        ok = all(checks.values())
-        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    add_ops_routes(app)
 
     @app.get(
         "/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"], dependencies=admin
