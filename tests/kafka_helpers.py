@@ -13,12 +13,18 @@ from tests.conftest import KAFKA
 
 
 async def read_topic(
-    topic: str, *, expect: int, timeout: float = 20.0, settle: float = 0.5
+    topic: str,
+    *,
+    expect: int,
+    timeout: float = 20.0,
+    settle: float = 0.5,
+    bootstrap: str = KAFKA,
 ) -> list[Any]:
-    """Every record of `topic`, waiting until at least `expect` arrived (then `settle` more
-    seconds, so extra records — duplicates — are seen too)."""
+    """Every record of `topic` from the start (no consumer group), waiting until at least
+    `expect` arrived (then `settle` more seconds, so extra records — duplicates — are seen
+    too); in partition and offset order."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     records: list[Any] = []

@@ -36,7 +36,6 @@ from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import (
     ConsumerProtocolMemberAssignment,
@@ -50,6 +49,7 @@ from gigalert_shared.kafka_admin import create_topics
 from gigalert_shared.settings import KafkaSettings
 from gigalert_shared.topics import Topics
 from tests.conftest import ROOT
+from tests.kafka_helpers import read_topic
 
 log = logging.getLogger(__name__)
 
@@ -682,7 +682,9 @@ async def settle_and_verify(
         report.problems.append(f"{outbox_left} outbox rows never published")
 
     # ... and published (at least once)
-    records = await read_events(bootstrap, topics.gigs_posted, expect=len(gigs))
+    records = await read_topic(
+        topics.gigs_posted, expect=len(gigs), timeout=30.0, settle=1.0, bootstrap=bootstrap
+    )
     published = Counter(str(json.loads(r.value)["gig_id"]) for r in records)
     report.posted_events = len(records)
     report.posted_duplicates = len(records) - len(published)
@@ -738,33 +740,6 @@ async def settle_and_verify(
 
 
 # ------------------------------------------------------------------ Kafka
-
-
-async def read_events(
-    bootstrap: str, topic: str, *, expect: int, timeout: float = 30.0, settle: float = 1.0
-) -> list[Any]:
-    """Every record of ``topic`` from the start (no consumer group), waiting until at least
-    ``expect`` arrived, then ``settle`` seconds more so duplicates are seen too."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = time.monotonic() + timeout
-        settle_until: float | None = None
-        while True:
-            now = time.monotonic()
-            if settle_until is None and len(records) >= expect:
-                settle_until = now + settle
-            if (settle_until is not None and now >= settle_until) or now >= deadline:
-                break
-            batch = await consumer.getmany(timeout_ms=200)
-            for recs in batch.values():
-                records.extend(recs)
-    finally:
-        await consumer.stop()
-    return records
 
 
 async def group_assignments(
