@@ -37,6 +37,18 @@ Everything runs on this machine against the local Kafka and Postgres, in fresh d
    endpoint (httpx with keep-alive; ``requests.post``, a connection per request, as
    Apprise's json plugin does).
 
+A/B on a shared machine: export the code to compare against and pass it with
+``--baseline-src``; the throughput runs then alternate baseline and current ``--rounds``
+times (baseline first; the notifier processes and bench workers get the baseline's sources
+first on ``PYTHONPATH``) and a summary gives the medians and the ratio current / baseline,
+overall and per round (each round's pair ran back to back, so it is the least disturbed by
+other load). A smaller run, e.g.:
+
+    rm -rf /tmp/notifier-base && mkdir /tmp/notifier-base
+    git archive <ref> shared/src services/notifier/src | tar -x -C /tmp/notifier-base
+    uv run python -m bench.notifier_bench --baseline-src /tmp/notifier-base --rounds 3 \
+        --deliveries 600 --procs 1 --smtp-concurrency 8 --skip-e2e --skip-baselines --doc ''
+
 Prints markdown tables and writes ``docs/benchmarks.md`` (``--doc``).
 Sub-commands used internally: ``sink``, ``webhook``, ``worker``.
 """
@@ -576,6 +588,16 @@ class Throughput:
     machine_cpu: float = math.nan
     cpu_ms: float = math.nan
     note: str = ""
+    variant: str = "current"
+
+
+def src_env(src: str | None) -> dict[str, str]:
+    """Run a subprocess on the sources under ``src`` (a ``git archive`` of shared/src and
+    services/notifier/src) instead of the working tree's."""
+    if src is None:
+        return {}
+    paths = [os.path.join(src, "shared/src"), os.path.join(src, "services/notifier/src")]
+    return {"PYTHONPATH": os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")])}
 
 
 @dataclass
@@ -723,6 +745,7 @@ async def email_run(
     pop: Population,
     procs: int,
     conc: int,
+    src: str | None = None,
 ) -> Throughput:
     args = ctx.args
     n = args.deliveries
@@ -742,7 +765,7 @@ async def email_run(
                 ctx.procs.start(
                     "notifier",
                     [str(GIGALERT), "notifier", "serve"],
-                    await notifier_env(ctx, dsn, topics, port, conc),
+                    await notifier_env(ctx, dsn, topics, port, conc) | src_env(src),
                     port=port,
                 )
             )
@@ -791,7 +814,12 @@ async def email_run(
 
 
 async def webhook_run(
-    ctx: Context, conn: asyncpg.Connection, dsn: str, pop: Population, procs: int
+    ctx: Context,
+    conn: asyncpg.Connection,
+    dsn: str,
+    pop: Population,
+    procs: int,
+    src: str | None = None,
 ) -> Throughput:
     args = ctx.args
     n = args.deliveries
@@ -811,7 +839,7 @@ async def webhook_run(
         "GIGALERT_POSTGRES_DSN": dsn,
         "GIGALERT_NOTIFIER_BATCH_SIZE": str(args.batch_size),
         "GIGALERT_LOG_LEVEL": "WARNING",
-    }
+    } | src_env(src)
     started: list[Proc] = []
     outs: list[Path] = []
     try:
@@ -1563,6 +1591,35 @@ def e2e_table(e: EndToEnd, args: argparse.Namespace) -> str:
     return "\n".join(rows)
 
 
+def ab_summary(rows: list[Throughput]) -> str:
+    """Per configuration: the medians of baseline and current, and current / baseline
+    (of the medians, and of each round's back-to-back pair)."""
+    out = [
+        "| path | processes | concurrency | baseline deliveries/s (median) | current | "
+        "**ratio** | per round | CPU ms / delivery baseline → current (ratio) |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    configs = sorted({(r.kind, r.procs, r.concurrency) for r in rows})
+    for kind, procs, conc in configs:
+        same = [r for r in rows if (r.kind, r.procs, r.concurrency) == (kind, procs, conc)]
+        base = [r for r in same if r.variant == "baseline"]
+        cur = [r for r in same if r.variant == "current"]
+        if not base or not cur:
+            continue
+        b_rate = statistics.median(r.rate for r in base)
+        c_rate = statistics.median(r.rate for r in cur)
+        b_cpu = statistics.median(r.cpu_ms for r in base)
+        c_cpu = statistics.median(r.cpu_ms for r in cur)
+        rounds = ", ".join(f"×{c.rate / b.rate:.2f}" for b, c in zip(base, cur, strict=False))
+        name = "email (notifier serve)" if kind == "email" else "webhook (DeliveryWorker)"
+        out.append(
+            f"| {name} | {procs} | {conc} | {b_rate:,.0f} | {c_rate:,.0f} | "
+            f"**×{c_rate / b_rate:.2f}** | {rounds} | {b_cpu:.1f} → {c_cpu:.1f} "
+            f"(×{c_cpu / b_cpu:.2f}) |"
+        )
+    return "\n".join(out)
+
+
 def _find(base: list[Baseline], prefix: str) -> Baseline | None:
     return next((b for b in base if b.label.startswith(prefix)), None)
 
@@ -1645,7 +1702,7 @@ def summary(
 
 NOTES: Final = """\
 - **What each number includes.** Email rows: the real `gigalert notifier serve` processes
-  (claim with `FOR UPDATE SKIP LOCKED`, render, Apprise, SMTP to the sink, `mark_sent`), the
+  (claim with `FOR UPDATE SKIP LOCKED`, render, Apprise, SMTP to the sink, `mark_sent_many`), the
   sink in its own process. Webhook rows: the real `DeliveryWorker` and `sending.send`, with
   Slack channels (decrypting the webhook, markdown rendering, per-channel pacing, the worker's
   fixed Slack semaphore of 16) but the URL swapped for Apprise's `json://` plugin on a local
@@ -1654,9 +1711,11 @@ NOTES: Final = """\
   whole backlog was made due, so it is mostly queueing (p99 ≈ the time to drain N); the
   per-send time is the `gigalert_notifier_send_seconds` histogram (email; interpolated in
   its buckets 5, 10, 25, 50, 100, 250 ms …) or exact timings around `send()` (webhook).
-- **Apprise builds a fresh plugin per send** (`sending.send`: `Apprise.instantiate` + a new
-  `Apprise` object, so its per-instance throttle and retries never pace us). The URL is parsed
-  and the plugin object built every time; for email Apprise also builds a MIME message and
+- **Apprise builds a fresh plugin per email** (`sending.send`: `Apprise.instantiate` + a new
+  `Apprise` object, its per-instance throttle and retries set to 0). An email URL carries the
+  delivery's own headers, so it is parsed and its plugin built every time; a Slack/LINE
+  plugin is kept per URL and lent to one send at a time (`sending._IdlePlugins`), but this
+  bench gives every delivery its own webhook, so it never reuses one. For email Apprise also builds a MIME message and
   opens a new SMTP connection (EHLO, MAIL, RCPT, DATA, QUIT) per mail; for `json://` it calls
   `requests.request` without a session, i.e. a new TCP connection per POST.
 - **TLS-context workaround** (`sending._reuse_smtp_tls_context`): Apprise 2.3's SMTP
@@ -1691,8 +1750,9 @@ NOTES: Final = """\
   about a quarter in Apprise's logging and URL redaction, ~15 % each in smtplib, Apprise's
   dispatch and `instantiate`, ~11 % the MIME build, ~7 % the `Apprise` object; for
   json:// ~30 % the HTTP client (requests, urllib3), ~25 % logging, ~20 % dispatch. Inside `gigalert notifier serve` the
-  worker adds about 2–3 ms per delivery: asyncpg round trips (the claim, then a
-  `mark_sent` + `channel_succeeded` transaction per delivery; ~14 % of samples), validating
+  worker adds about 2–3 ms per delivery: asyncpg round trips (the claim, then the
+  outcomes; these were a `mark_sent` + `channel_succeeded` transaction per delivery, ~14 % of
+  samples, and are now a `mark_sent_many` per handful of sends), validating
   each claimed payload into `AlertMatched` with pydantic (~11 %) and rendering (~7 %).
   Reaching 1,000/s per process would need ≤ 1 ms of CPU per delivery, all included; raw
   smtplib with a connection per mail already costs about that here, so it would take
@@ -1905,19 +1965,30 @@ async def run(args: argparse.Namespace) -> Report:
                     "ALTER TABLE subscriptions ENABLE TRIGGER subscriptions_changed_trg"
                 )
                 await conn.execute("VACUUM ANALYZE")
-                for n_procs in args.procs:
-                    for conc in args.smtp_concurrency:
-                        r = await email_run(ctx, conn, dsn, topics, email_pop, n_procs, conc)
-                        email.append(r)
-                        print(throughput_table([r]).splitlines()[-1], flush=True)
-                for n_procs in args.procs:
-                    r = await webhook_run(ctx, conn, dsn, slack_pop, n_procs)
-                    hooks.append(r)
-                    print(throughput_table([r]).splitlines()[-1], flush=True)
+                variants: list[tuple[str, str | None]] = [("current", None)]
+                if args.baseline_src:
+                    variants = [("baseline", args.baseline_src), ("current", None)]
+                for k in range(args.rounds):
+                    for variant, src in variants:
+                        tag = f" [{variant} #{k + 1}]" if args.baseline_src else ""
+                        for n_procs in args.procs:
+                            for conc in args.smtp_concurrency:
+                                r = await email_run(
+                                    ctx, conn, dsn, topics, email_pop, n_procs, conc, src
+                                )
+                                r.label, r.variant = r.label + tag, variant
+                                email.append(r)
+                                print(throughput_table([r]).splitlines()[-1], flush=True)
+                        for n_procs in args.procs:
+                            r = await webhook_run(ctx, conn, dsn, slack_pop, n_procs, src)
+                            r.label, r.variant = r.label + tag, variant
+                            hooks.append(r)
+                            print(throughput_table([r]).splitlines()[-1], flush=True)
             finally:
                 await conn.close()
-            base = await baselines(ctx)
-            print(baseline_table(base), flush=True)
+            if not args.skip_baselines:
+                base = await baselines(ctx)
+                print(baseline_table(base), flush=True)
         if not args.skip_e2e:
             e = await end_to_end(ctx)
             print(e2e_table(e, args), flush=True)
@@ -1961,6 +2032,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--probe-interval", type=float, default=0.5)
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--skip-baselines", action="store_true", help="no raw-client baselines")
+    parser.add_argument(
+        "--baseline-src",
+        help="a directory holding shared/src and services/notifier/src to compare against "
+        "(A/B: see the module docstring)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="A/B rounds (--baseline-src)")
     parser.add_argument("--doc", default=str(DOC), help="markdown file to write ('' = none)")
     return parser.parse_args(argv)
 
@@ -1982,7 +2060,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("\n" + baseline_table(report.base))
     if e is not None:
         print("\n" + e2e_table(e, args))
-    print("\n" + "\n".join(summary(report.email, report.hooks, report.base, e)))
+    if args.baseline_src:
+        print("\n" + ab_summary(report.email + report.hooks))
+    else:
+        print("\n" + "\n".join(summary(report.email, report.hooks, report.base, e)))
     print(f"\nwhole run: {report.elapsed / 60:.1f} min")
     if args.doc:
         command = "uv run python -m bench.notifier_bench" + (
