@@ -18,7 +18,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -105,17 +105,27 @@ def _matcher() -> _Matcher:
     return _Matcher(pattern=pattern, key_of=key_of, order=order)
 
 
+@lru_cache(maxsize=8192)
+def _domains_in(text: str) -> frozenset[str]:
+    """The domain keys in one text. Cached: categories and skills (``PMO``, ``マーケティング``)
+    repeat across listings far more than they vary."""
+    m = _matcher()
+    norm = _WS.sub(" ", normalise_text(text))
+    found: set[str] = set()
+    for hit in m.pattern.finditer(norm):
+        synonym = hit.group(0)
+        key = m.key_of.get(synonym)  # a hit holds whitespace only if its synonym does
+        found.add(key if key is not None else m.key_of[_WS.sub(" ", synonym)])
+    return frozenset(found)
+
+
 def domains_from_text(*texts: str) -> list[str]:
     """Canonical domain keys found in any of ``texts``, in taxonomy order, without repeats."""
-    m = _matcher()
     found: set[str] = set()
     for text in texts:
-        if not text:
-            continue
-        norm = _WS.sub(" ", normalise_text(text))
-        for hit in m.pattern.finditer(norm):
-            found.add(m.key_of[_WS.sub(" ", hit.group(0))])
-    return sorted(found, key=m.order.__getitem__)
+        if text:
+            found.update(_domains_in(text))
+    return sorted(found, key=_matcher().order.__getitem__)
 
 
 DOMAIN_ORDER: tuple[str, ...] = tuple(d.key for d in load_taxonomy())

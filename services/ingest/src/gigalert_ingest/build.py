@@ -13,7 +13,7 @@ from gigalert_ingest.normalise import (
     NormalisedRate,
     days_from_numbers,
     normalise_structured_rate,
-    parse_days,
+    parse_days_cached,
     parse_rate_text,
     parse_remote,
 )
@@ -38,7 +38,7 @@ def _days(value: DaysIn | str | None) -> DaysPerWeek:
     if value is None:
         return DaysPerWeek(None, None, None)
     if isinstance(value, str):
-        return parse_days(value)
+        return parse_days_cached(value)
     return days_from_numbers(value.min, value.max)
 
 

@@ -4,7 +4,7 @@ No I/O: each function takes text or numbers and returns values; see each module'
 for its rules.
 """
 
-from .days import DaysPerWeek, days_from_numbers, parse_days
+from .days import DaysPerWeek, days_from_numbers, parse_days, parse_days_cached
 from .hourly import NormalisedRate
 from .rates import normalise_structured_rate, parse_rate_text
 from .remote import parse_remote
@@ -15,6 +15,7 @@ __all__ = [
     "days_from_numbers",
     "normalise_structured_rate",
     "parse_days",
+    "parse_days_cached",
     "parse_rate_text",
     "parse_remote",
 ]

@@ -17,12 +17,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gigalert_shared.taxonomy import normalise_text
 
 from .text import prepare
 
-__all__ = ["FULL_WEEK", "MAX_DAYS", "MIN_DAYS", "DaysPerWeek", "days_from_numbers", "parse_days"]
+__all__ = [
+    "FULL_WEEK",
+    "MAX_DAYS",
+    "MIN_DAYS",
+    "DaysPerWeek",
+    "days_from_numbers",
+    "parse_days",
+    "parse_days_cached",
+]
 
 FULL_WEEK = 5.0
 MIN_DAYS = 0.5
@@ -85,7 +94,10 @@ def parse_days(text: str | None) -> DaysPerWeek:
     if text is None or not text.strip():
         return DaysPerWeek(None, None, text)
     s = normalise_text(prepare(text))
-    m = _JA.search(s) or _EN.search(s)
+    # Each pattern needs its literal (週, day): without it the scan is skipped.
+    m = _JA.search(s) if "週" in s else None
+    if m is None and "day" in s:
+        m = _EN.search(s)
     if m is None:
         if _FULL_TIME.search(s):
             return DaysPerWeek(FULL_WEEK, FULL_WEEK, text)
@@ -97,3 +109,8 @@ def parse_days(text: str | None) -> DaysPerWeek:
     if not (_valid(lo) and _valid(hi)) or lo > hi:
         return DaysPerWeek(None, None, text)
     return DaysPerWeek(lo, hi, text)
+
+
+# A listing's days text comes from a small vocabulary (週5日, 週2〜3日…) and the result is
+# immutable, so the days field of a gig is read through this cache.
+parse_days_cached = lru_cache(maxsize=4096)(parse_days)

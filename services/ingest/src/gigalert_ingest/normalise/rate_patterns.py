@@ -79,5 +79,17 @@ TAX_EXCLUDED = re.compile(
     re.IGNORECASE,
 )
 TAX_INCLUDED = re.compile(r"税込|内税|incl(?:uding|\.)?\s*(?:tax|vat)|tax\s+incl", re.IGNORECASE)
+# Any of the three above: no match here means none of them matches (one scan, not three).
+TAX_OR_NEGOTIABLE = re.compile(
+    "|".join(f"(?:{r.pattern})" for r in (TAX_EXCLUDED, TAX_INCLUDED, NEGOTIABLE)), re.IGNORECASE
+)
+
+
+def may_have_hours(s: str) -> bool:
+    """False when ``s`` has no hours word, so :data:`HOURS` cannot match (``_H`` needs an
+    ``h``, in either case, or ``時間``)."""
+    return "h" in s or "H" in s or "時間" in s
+
+
 TANKA_MONTHLY_FROM_JPY = 100_000
 MAX_BARE_SPREAD = 10  # 5000~1万円 is 5,000–10,000; 80~60万円 is unreadable

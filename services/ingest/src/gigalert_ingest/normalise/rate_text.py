@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from gigalert_shared.events import RateUnit, TaxBasis
 
 from . import rate_patterns as p
-from .text import prepare
+from .text import RANGE, prepare
 
 __all__ = ["ReadRate", "read_rate"]
 
@@ -37,10 +37,16 @@ class ReadRate:
 
 
 def _currency(mark: str | None, fx_codes: frozenset[str]) -> str | None:
-    mark = (mark or "").strip()
+    if not mark:  # the common case: no mark on this side of the figure
+        return "" if "" in fx_codes else None
+    mark = mark.strip()
     if (symbol := p.SYMBOLS.get(mark) or p.SYMBOLS.get(mark.lower())) is not None:
         return symbol
     return mark if mark in p.ISO_CODES or mark in fx_codes else None
+
+
+_GAP = re.compile(r"\s*[:：]?\s*")  # between a unit word and its figure: 時給: 4500
+_TILDE_GAP = re.compile(r"\s*~\s*")  # between the two figures of a range
 
 
 def _multiplier(t: re.Match[str]) -> float:
@@ -62,22 +68,23 @@ def _blank(s: str, m: re.Match[str]) -> str:
 
 
 def _hours(s: str) -> tuple[str, float | None, float | None]:
-    if band := p.BAND.search(s):
+    if RANGE in s and (band := p.BAND.search(s)):
         lo, hi = float(band["lo"] or band["lo2"]), float(band["hi"] or band["hi2"])
         return _blank(s, band), lo, hi
-    if one := p.HOURS.search(s):
+    if p.may_have_hours(s) and (one := p.HOURS.search(s)):
         return _blank(s, one), float(one["h"]), float(one["h"])
     return s, None, None
 
 
-def _unit_words(s: str, start: int, end: int) -> tuple[str | None, bool]:
-    """The unit word nearest before ``start`` (else the first after ``end``); and whether it
-    sits right before the figure (``時給4500``)."""
-    words = list(p.UNIT_WORD.finditer(s))
+def _unit_words(
+    s: str, words: list[re.Match[str]], start: int, end: int
+) -> tuple[str | None, bool]:
+    """The unit word nearest before ``start`` (else the first after ``end``) among ``words``
+    (the unit words of ``s``); and whether it sits right before the figure (``時給4500``)."""
     before = [w for w in words if w.end() <= start]
     if before:
         w = before[-1]
-        return w.lastgroup, re.fullmatch(r"\s*[:：]?\s*", s[w.end() : start]) is not None
+        return w.lastgroup, _GAP.fullmatch(s, w.end(), start) is not None
     after = [w for w in words if w.start() >= end]
     return (after[0].lastgroup if after else None), False
 
@@ -106,24 +113,29 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
     """What ``text`` says about pay; ``fx_codes`` are currency codes to accept beyond ISO's."""
     s = prepare(text)
     tax = TaxBasis.UNKNOWN
-    if p.TAX_EXCLUDED.search(s):
-        tax = TaxBasis.EXCLUDED
-    elif p.TAX_INCLUDED.search(s):
-        tax = TaxBasis.INCLUDED
-    negotiable = p.NEGOTIABLE.search(s) is not None
+    negotiable = False
+    if p.TAX_OR_NEGOTIABLE.search(s):  # one scan; most texts say neither
+        if p.TAX_EXCLUDED.search(s):
+            tax = TaxBasis.EXCLUDED
+        elif p.TAX_INCLUDED.search(s):
+            tax = TaxBasis.INCLUDED
+        negotiable = p.NEGOTIABLE.search(s) is not None
     per_week = None
-    if week := p.WEEK_HOURS.search(s):
+    if "週" in s and (week := p.WEEK_HOURS.search(s)):
         per_week = (float(week["lo"]) + float(week["hi"] or week["lo"])) / 2
         s = _blank(s, week)
     s, hours_min, hours_max = _hours(s)
     tokens = list(p.TOKEN.finditer(s))
+    words: list[re.Match[str]] | None = None  # found once, when a figure needs them
     for i, first in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        paired = nxt is not None and re.fullmatch(r"\s*~\s*", s[first.end() : nxt.start()])
+        paired = nxt is not None and _TILDE_GAP.fullmatch(s, first.end(), nxt.start())
         last = nxt if paired and nxt is not None else first
         start, end = first.start(), last.end()
         suffix = p.SUFFIX.match(s, end)
-        unit_word, adjacent = _unit_words(s, start, end)
+        if words is None:
+            words = list(p.UNIT_WORD.finditer(s))
+        unit_word, adjacent = _unit_words(s, words, start, end)
         if not (_is_money(first, fx_codes) or _is_money(last, fx_codes) or suffix or adjacent):
             continue  # 週3日, 3ヶ月, 2025年: not pay
         lo, hi = _range(first, last)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from gigalert_shared.events import RateUnit, TaxBasis
 
@@ -42,6 +43,14 @@ def _fx_table(fx_to_jpy: Mapping[str, float]) -> dict[str, float]:
     return {code.upper(): rate for code, rate in fx_to_jpy.items()}
 
 
+@lru_cache(maxsize=16)
+def _fx_checked(items: tuple[tuple[str, float], ...]) -> tuple[Mapping[str, float], frozenset[str]]:
+    """:func:`_fx_table` and its codes, once per table (the settings' table, in practice); the
+    table is only read from then on."""
+    fx = _fx_table(dict(items))
+    return fx, frozenset(fx)
+
+
 def parse_rate_text(
     text: str,
     *,
@@ -57,10 +66,10 @@ def parse_rate_text(
     0 < h <= 744 a month (or 168 a week) are ignored. Raises ``ValueError`` only for bad
     settings (hours <= 0, an fx rate <= 0), never for bad text.
     """
-    fx = _fx_table(fx_to_jpy)
+    fx, fx_codes = _fx_checked(tuple(fx_to_jpy.items()))
     _check_positive("hours_per_day", hours_per_day)
     _check_positive("standard_hours_per_month", standard_hours_per_month)
-    read = read_rate(text, frozenset(fx))
+    read = read_rate(text, fx_codes)
     days = days_per_week if days_per_week is not None and days_per_week.known else None
     if days is None:
         days = parse_days(text)

@@ -20,6 +20,7 @@ The first rule that matches wins:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gigalert_shared.events import RemoteMode
 from gigalert_shared.taxonomy import normalise_text
@@ -69,6 +70,7 @@ def _office_days(s: str) -> RemoteMode | None:
     return RemoteMode.HYBRID
 
 
+@lru_cache(maxsize=4096)  # remote texts repeat across listings (フルリモート, 常駐…)
 def parse_remote(text: str | None) -> RemoteMode | None:
     """The remote mode a listing states, or None when it states none we can read."""
     if text is None:

@@ -18,14 +18,28 @@ _TO = re.compile(r"(?<=\d)\s+to\s+(?=[\d¥$€£])", re.IGNORECASE)  # $40 to $6
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
+# Characters each substitution needs: when none is in the text it cannot change it, so the
+# scan is skipped (most texts have no comma, no dash and no "to").
+_TILDE_CHARS = frozenset("〜～∼")  # "~" itself needs no rewriting
+_DASH_CHARS = frozenset("-ー−–—‐")
+_T_CHARS = frozenset("tT")
+
+
 def prepare(text: str) -> str:
     """NFKC (full-width digits, ，, ～, ￥ fold), drop thousands commas, one range separator."""
     s = unicodedata.normalize("NFKC", text)
-    s = _THOUSANDS.sub("", s)
-    s = _TILDES.sub(RANGE, s)
-    s = _DASH_RANGE.sub(RANGE, s)
-    s = _KARA.sub(RANGE, s)
-    return _TO.sub(RANGE, s)
+    if "," in s:
+        s = _THOUSANDS.sub("", s)
+    chars = set(s)
+    if not chars.isdisjoint(_TILDE_CHARS):
+        s = _TILDES.sub(RANGE, s)
+    if not chars.isdisjoint(_DASH_CHARS):
+        s = _DASH_RANGE.sub(RANGE, s)
+    if "から" in s:
+        s = _KARA.sub(RANGE, s)
+    if not chars.isdisjoint(_T_CHARS):
+        s = _TO.sub(RANGE, s)
+    return s
 
 
 def fmt_num(x: float) -> str:

@@ -1,0 +1,83 @@
+"""The words and shapes of pay texts, as regular expressions (used by :mod:`.rate_text`).
+
+All of them run on text after :func:`.text.prepare`: NFKC, no thousands commas, ``~`` for ranges.
+"""
+
+from __future__ import annotations
+
+import re
+
+_N = r"\d+(?:\.\d+)?"
+_H = r"(?:(?:hours?|hrs?|時間|h)(?![a-z]))"
+# fmt: off
+SYMBOLS = {
+    "US$": "USD", "$": "USD", "ドル": "USD", "dollar": "USD", "dollars": "USD",
+    "¥": "JPY", "円": "JPY", "yen": "JPY",
+    "€": "EUR", "ユーロ": "EUR", "euro": "EUR", "euros": "EUR",
+    "£": "GBP",
+}
+ISO_CODES = frozenset({
+    "JPY", "USD", "EUR", "GBP", "AUD", "CAD", "CHF", "CNY", "HKD", "INR", "KRW", "NZD", "SGD",
+    "THB", "TWD", "VND", "IDR", "MYR",
+})
+# fmt: on
+# One figure: optional currency before, number, optional 万/千/k, optional currency after.
+TOKEN = re.compile(
+    rf"""(?P<pre>US\$|\$|¥|€|£|\b[A-Z]{{3}}\s?)?(?<![\d.])(?P<num>{_N})
+    (?:\s*(?P<man>万)(?:(?P<rest>\d+)(?P<rest_sen>千)?)?|\s*(?P<sen>千)|(?P<k>[kK])(?![a-zA-Z]))?
+    (?P<post>\s*(?:円|ドル|ユーロ|(?i:yen|dollars?|euros?)\b|[A-Z]{{3}}(?![A-Za-z])))?""",
+    re.VERBOSE,
+)
+# 精算幅 140~180h, (140~180h), 140h~180h, 精算140-180.
+BAND = re.compile(
+    rf"精算(?:幅)?\s*[:：]?\s*(?P<lo>{_N})\s*{_H}?\s*~\s*(?P<hi>{_N})\s*{_H}?"
+    rf"|(?<![週日\d./])(?P<lo2>{_N})\s*{_H}?\s*~\s*(?P<hi2>{_N})\s*{_H}",
+    re.IGNORECASE,
+)
+# 100h想定, 月160h; not 1日8h, 週20時間, 8時間/日 (hours a day or a week) or 24時間対応.
+HOURS = re.compile(
+    rf"(?<![週日\d./])(?<!週\s)(?P<h>{_N})\s*{_H}(?!\s*(?:/\s*(?:日|day|週|week)|対応|体制|365))",
+    re.IGNORECASE,
+)
+# Hours a week, for monthly pay: 週20時間, 週10~20h (the midpoint is used).
+WEEK_HOURS = re.compile(rf"週\s*(?P<lo>{_N})\s*{_H}?\s*(?:~\s*(?P<hi>{_N})\s*)?{_H}", re.IGNORECASE)
+# A unit written right after the figure: 4500円/h, $50 an hour, 80万円/人月, 3000円/1h.
+SUFFIX = re.compile(
+    r"""\s*[+~]?\s*(?:/|per\s+|an?\s+)\s*(?:1\s*)?(?:人)?
+    (?:(?P<hour>hours?|hrs?|h|時間|時)
+      |(?P<day>days?|日)
+      |(?P<month>months?|mo|月)
+      |(?P<project>project|件|記事|本)
+      |(?P<year>years?|yr|年)
+    )(?![a-zA-Z])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_MONEY_AHEAD = r"(?=\s*[\d¥$€£])"
+# A unit word anywhere: 時給, 月額, 1日3万円, 月80万円 (not 3月, 3ヶ月), 案件総額, 年収, 単価.
+UNIT_WORD = re.compile(
+    r"(?P<hour>時給|時間単価|時間給|hourly|per\s+hour)"
+    rf"|(?P<day>日給|日額|日当|日単価|人日|daily|per\s+day|(?<![\d週])1\s*日{_MONEY_AHEAD})"
+    rf"|(?P<month>月額|月給|月単価|月収|人月|monthly|per\s+month|(?<![\dヶヵか箇カケ])月{_MONEY_AHEAD}"
+    rf"|1\s*[ヶヵかカケ箇]\s*月{_MONEY_AHEAD})"
+    r"|(?P<project>案件総額|総額|固定報酬|報酬総額|一括|成果報酬|fixed(?:\s+(?:price|fee))?"
+    r"|per\s+project|project\s+fee|lump\s+sum|1\s*(?:記事|本|件|案件)|案件あたり)"
+    r"|(?P<year>年収|年俸|annual(?:ly)?|per\s+(?:year|annum))"
+    r"|(?P<tanka>単価)",
+    re.IGNORECASE,
+)
+# One-sided figures: 〜80万円, 上限80万円, 4500円以上, 60万円〜, $40+, up to $60, from €40.
+MAX_ONLY_BEFORE = re.compile(r"~\s*$|上限|最大|\bmax(?:imum)?\b|up\s+to", re.IGNORECASE)
+MIN_ONLY_BEFORE = re.compile(r"下限|最低|\bmin(?:imum)?\b|\bfrom\b", re.IGNORECASE)
+MIN_ONLY_AFTER = re.compile(r"\s*(?:~|\+|以上|から|or\s+more|and\s+up)", re.IGNORECASE)
+MAX_ONLY_AFTER = re.compile(r"\s*(?:まで|迄|以下|or\s+less)", re.IGNORECASE)
+NEGOTIABLE = re.compile(
+    r"応相談|要相談|相談可|相談に応じ|見合い|スキルに応じ|経験に応じ|negotiable|\bDOE\b|\bTBD\b",
+    re.IGNORECASE,
+)
+TAX_EXCLUDED = re.compile(
+    r"税抜|税別|外税|\+\s*(?:消費)?税|excl(?:uding|\.)?\s*(?:of\s+)?(?:tax|vat)|plus\s+(?:tax|vat)",
+    re.IGNORECASE,
+)
+TAX_INCLUDED = re.compile(r"税込|内税|incl(?:uding|\.)?\s*(?:tax|vat)|tax\s+incl", re.IGNORECASE)
+TANKA_MONTHLY_FROM_JPY = 100_000
+MAX_BARE_SPREAD = 10  # 5000~1万円 is 5,000–10,000; 80~60万円 is unreadable

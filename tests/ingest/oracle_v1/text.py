@@ -1,0 +1,33 @@
+"""Small text helpers shared by the normalisers: one place for width, digits and ranges."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["RANGE", "fmt_num", "prepare"]
+
+# After prepare(), every range separator in a figure is this one character.
+RANGE = "~"
+
+_TILDES = re.compile(r"[〜～~∼]")  # wave dash, full-width tilde (NFKC folds it), tilde
+# A dash or 長音符 counts as a range only between two figures: マネージャー keeps its ー.
+_DASH_RANGE = re.compile(r"(?<=[\d万千円kKhH])\s*[-ー−–—‐]\s*(?=[\d¥$€£])")
+_KARA = re.compile(r"(?<=[\d万千円])\s*から")  # 4,500円から → 4,500円~
+_TO = re.compile(r"(?<=\d)\s+to\s+(?=[\d¥$€£])", re.IGNORECASE)  # $40 to $60
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def prepare(text: str) -> str:
+    """NFKC (full-width digits, ，, ～, ￥ fold), drop thousands commas, one range separator."""
+    s = unicodedata.normalize("NFKC", text)
+    s = _THOUSANDS.sub("", s)
+    s = _TILDES.sub(RANGE, s)
+    s = _DASH_RANGE.sub(RANGE, s)
+    s = _KARA.sub(RANGE, s)
+    return _TO.sub(RANGE, s)
+
+
+def fmt_num(x: float) -> str:
+    """3.0 → '3', 2.5 → '2.5', 96.0 → '96', inf → 'inf'."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
