@@ -167,3 +167,28 @@ async def test_operations_endpoints(client: httpx.AsyncClient) -> None:
     assert ready.json() == {"ready": True, "postgres": True, "kafka": True}
     metrics = await client.get("/metrics")
     assert "gigalert_ingest_gigs_total" in metrics.text
+
+
+def _timed(route: str, status: str) -> float:
+    from prometheus_client import REGISTRY
+
+    labels = {"route": route, "status": status}
+    return REGISTRY.get_sample_value("gigalert_ingest_request_seconds_count", labels) or 0.0
+
+
+async def test_every_answer_is_timed_by_route_template_and_status(
+    client: httpx.AsyncClient, platform_key: str
+) -> None:
+    cases = [
+        ("/v1/gigs/batch", "202", {"gigs": [{**PMO_GIG, "external_id": "t1"}]}, platform_key),
+        ("/v1/gigs/batch", "422", {"gigs": []}, platform_key),
+        ("/v1/gigs", "401", PMO_GIG, "gk_nope"),
+    ]
+    for route, status, body, key in cases:
+        before = _timed(route, status)
+        r = await client.post(route, json=body, headers=_auth(key))
+        assert str(r.status_code) == status, r.text
+        assert _timed(route, status) == before + 1
+    before = _timed("unmatched", "404")
+    assert (await client.get("/no/such/path")).status_code == 404
+    assert _timed("unmatched", "404") == before + 1

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
 from faststream.kafka import KafkaBroker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigalert_ingest.build import Platform
 from gigalert_ingest.metrics import REQUEST_SECONDS
@@ -74,9 +75,47 @@ async def current_platform(
 PlatformDep = Annotated[Platform, Depends(current_platform)]
 
 
+class RequestTiming:
+    """Plain ASGI middleware: observes ``REQUEST_SECONDS`` by route template and status for
+    each HTTP request the app answers (as ``@app.middleware("http")`` did, without its
+    per-request task and stream plumbing). A request whose handling raises is not observed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status_code: int | None = None
+
+        async def send_status(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, send_status)
+        if status_code is not None:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            REQUEST_SECONDS.labels(route=path, status=str(status_code)).observe(
+                time.perf_counter() - start
+            )
+
+
 def _answer(results: list[ItemResult]) -> IngestAnswer:
     rejected = sum(r.status is Outcome.REJECTED for r in results)
     return IngestAnswer(results=results, accepted=len(results) - rejected, rejected=rejected)
+
+
+def _accepted(answer: IngestAnswer) -> Response:
+    """The 202 answer, serialised once by pydantic: the model is built from validated parts,
+    so FastAPI's ``response_model`` pass (dump, validate again, encode) would only repeat it.
+    ``response_model=IngestAnswer`` stays on the routes for the OpenAPI document."""
+    return Response(
+        answer.model_dump_json(), status.HTTP_202_ACCEPTED, media_type="application/json"
+    )
 
 
 def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> FastAPI:
@@ -131,18 +170,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
     app.state.auth_limiter = AuthFailureLimiter()
     install_http_errors(app)
 
-    @app.middleware("http")
-    async def timing(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        REQUEST_SECONDS.labels(route=path, status=str(response.status_code)).observe(
-            time.perf_counter() - start
-        )
-        return response
+    app.add_middleware(RequestTiming)
 
     @app.post(
         "/v1/gigs",
@@ -151,10 +179,10 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
         summary="Post one gig",
     )
-    async def post_gig(gig: GigIn, platform: PlatformDep, state: StateDep) -> IngestAnswer:
+    async def post_gig(gig: GigIn, platform: PlatformDep, state: StateDep) -> Response:
         answer = _answer(await state.service.accept(platform, [gig]))
         _log_results(platform, answer)
-        return answer
+        return _accepted(answer)
 
     @app.post(
         "/v1/gigs/batch",
@@ -163,7 +191,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
         summary="Post up to the batch limit of gigs; every item gets a result",
     )
-    async def post_batch(batch: BatchIn, platform: PlatformDep, state: StateDep) -> IngestAnswer:
+    async def post_batch(batch: BatchIn, platform: PlatformDep, state: StateDep) -> Response:
         if len(batch.gigs) > state.max_batch:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -178,13 +206,15 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         items: list[GigIn | list[ItemError]] = [validate_item(raw) for raw in batch.gigs]
         answer = _answer(await state.service.accept(platform, items))
         _log_results(platform, answer)
-        return answer
+        return _accepted(answer)
 
     add_ops_routes(app)
     return app
 
 
 def _log_results(platform: Platform, answer: IngestAnswer) -> None:
+    if not log.isEnabledFor(logging.INFO):  # the usual case under load: build no records
+        return
     for r in answer.results:
         if r.status is Outcome.REJECTED:
             log.info(
