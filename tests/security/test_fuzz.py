@@ -1,15 +1,15 @@
-"""Bad input at scale: property-based fuzzing (hypothesis) of every HTTP endpoint of ingest
-and the matcher, and of the ``gigs.raw`` topic.
+"""Bad input at scale: property-based fuzzing (hypothesis) of every HTTP endpoint of ingest,
+the matcher and the notifier's ops API, and of the ``gigs.raw`` topic.
 
-HTTP: every operation of both apps' OpenAPI documents (so new endpoints are fuzzed without
+HTTP: every operation of the apps' OpenAPI documents (so new endpoints are fuzzed without
 touching this file) gets random JSON, schema-shaped bodies with absurd values (negative and
 absurd rates, NaN/Infinity, dates in year 1 and 9999, unicode oddities), invalid UTF-8 and
 random bytes, deep nesting, random path and query values. No answer may be a 5xx or an
 unhandled exception, except the known bugs in KNOWN_BUGS (each reproduced on its own by a
 strict xfail test below, so fixing one makes that test fail until its entry is removed).
-Afterwards both apps still answer good requests.
+Afterwards the apps still answer good requests.
 
-Raw topic: a few hundred random byte strings and JSON values, all invalid by construction,
+Raw topic: two thousand random byte strings and JSON values, all invalid by construction,
 most with a valid key (some with none, an unknown or a revoked one); every one must come out
 in ``gigs.rejected`` (counted byte for byte) and a good gig produced afterwards must be stored.
 """
@@ -48,10 +48,10 @@ from gigalert_shared.settings import HttpSettings, Settings
 from gigalert_shared.taxonomy import DOMAIN_KEYS
 from gigalert_shared.topics import Topics
 from tests.kafka_helpers import Headers, produce, read_topic, wait_for
-from tests.security.conftest import Running, operations, running
+from tests.security.conftest import ADMIN_TOKEN, Running, operations, running
 from tests.security.test_auth import GIG
 
-HTTP_EXAMPLES = 1500
+HTTP_EXAMPLES = 3000
 RAW_MESSAGES = 2000
 AnyStrategy = st.SearchStrategy[Any]
 
@@ -463,6 +463,7 @@ class Target:
 class World:
     ingest: Running
     matcher: Running
+    notifier: Running
     key: str
     token: str
     ids: dict[str, list[str]]
@@ -494,9 +495,11 @@ async def consuming_matcher(settings: Settings) -> AsyncIterator[Running]:
 
 
 @pytest.fixture
-async def world(ingest: Running, consuming_matcher: Running, db: asyncpg.Connection) -> World:
+async def world(
+    ingest: Running, consuming_matcher: Running, notifier: Running, db: asyncpg.Connection
+) -> World:
     matcher = consuming_matcher
-    for app in (ingest, matcher):  # random credentials must not lock the fuzzer out
+    for app in (ingest, matcher, notifier):  # random credentials must not lock the fuzzer out
         app.app.state.auth_limiter = AuthFailureLimiter(max_failures=10**9)
     _, key = await create_platform(db, name="fuzz-board")
     r = await matcher.client.post("/v1/freelancers", json={"display_name": "fuzz"})
@@ -522,11 +525,11 @@ async def world(ingest: Running, consuming_matcher: Running, db: asyncpg.Connect
         assert r.status_code == 202
     targets = [
         Target(name, app, method, path, op, _refs(op))
-        for name, app in (("ingest", ingest), ("matcher", matcher))
+        for name, app in (("ingest", ingest), ("matcher", matcher), ("notifier", notifier))
         for method, path, op in operations(app.openapi())
     ]
     signer: Signer = matcher.app.state.unsubscribe_signer
-    return World(ingest, matcher, key, token, ids, signer, targets)
+    return World(ingest, matcher, notifier, key, token, ids, signer, targets)
 
 
 def _path_value(name: str, w: World) -> AnyStrategy:
@@ -550,7 +553,11 @@ def _path_value(name: str, w: World) -> AnyStrategy:
 
 
 def _headers(t: Target, w: World) -> AnyStrategy:
-    good = {"X-API-Key": w.key} if t.name == "ingest" else {"Authorization": f"Bearer {w.token}"}
+    good = {
+        "ingest": {"X-API-Key": w.key},
+        "matcher": {"Authorization": f"Bearer {w.token}"},
+        "notifier": {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    }[t.name]
     garbage = st.dictionaries(
         st.sampled_from(["X-API-Key", "Authorization", "Content-Encoding", "Transfer-Encoding"]),
         st.text(string.printable.strip(), max_size=60),
@@ -621,8 +628,8 @@ def _request(
 async def test_http_endpoints_never_answer_5xx(
     world: World, caplog: pytest.LogCaptureFixture, db: asyncpg.Connection
 ) -> None:
-    """HTTP_EXAMPLES random requests over every operation of ingest and the matcher; then
-    both apps still answer good requests."""
+    """HTTP_EXAMPLES random requests over every operation of ingest, the matcher and the
+    notifier's ops API; then the apps still answer good requests."""
     w = world
     loop = asyncio.get_running_loop()
     stats = FuzzStats(Counter(), Counter(), Counter(), Counter())
@@ -692,6 +699,8 @@ async def test_http_endpoints_never_answer_5xx(
     assert (await w.matcher.client.get("/v1/me", headers=auth)).status_code == 200
     assert (await w.ingest.client.get("/readyz")).status_code == 200
     assert (await w.matcher.client.get("/readyz")).status_code == 200
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    assert (await w.notifier.client.get("/v1/ops/deliveries", headers=admin)).status_code == 200
     assert not _ours_errors(caplog)
 
 
