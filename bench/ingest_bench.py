@@ -16,6 +16,13 @@ reports each run and the medians, with the ratio current / baseline:
     rm -rf /tmp/ingest-base && mkdir /tmp/ingest-base
     git archive <ref> shared/src services/ingest/src | tar -x -C /tmp/ingest-base
     uv run python -m bench.ingest_bench --rounds 3 --baseline-src /tmp/ingest-base
+
+The CPU floor of each server is measured in a child process that imports that server's code
+(``PYTHONPATH``), as CPU time (``time.process_time``) of validate + build over the same gigs,
+the median of ``--cpu-passes`` passes: the least noisy number on a shared machine. With
+``--cpu-only`` the bench measures only that, alternating the two trees, with no servers:
+
+    uv run python -m bench.ingest_bench --cpu-only --rounds 5 --baseline-src /tmp/ingest-base
 """
 
 from __future__ import annotations
@@ -111,6 +118,46 @@ class Run:
     server_cpu_per_gig: float
 
 
+def cpu_floor(n: int, passes: int) -> float:
+    """CPU seconds per gig of validate_item + build_gig on the bench's first ``n`` gigs, in
+    this process (whose code ``PYTHONPATH`` chose): the median of ``passes`` passes, after
+    one warm-up pass."""
+    rng = random.Random(7)
+    gigs = [make_gig(i, rng) for i in range(n)]
+    platform = Platform(uuid.uuid4(), "bench")
+    now = datetime.now(UTC)
+    fx = {"USD": 150.0}
+    per_gig: list[float] = []
+    for _ in range(passes + 1):
+        start = time.process_time()
+        for g in gigs:
+            item = validate_item(g)
+            assert not isinstance(item, list)
+            build_gig(item, platform=platform, gig_id=uuid.uuid4(), received_at=now, fx_to_jpy=fx)
+        per_gig.append((time.process_time() - start) / n)
+    return statistics.median(per_gig[1:])
+
+
+def _src_env(src: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if src is not None:
+        paths = [os.path.join(src, "shared/src"), os.path.join(src, "services/ingest/src")]
+        env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")])
+    return env
+
+
+def cpu_floor_of(src: str | None, n: int, passes: int) -> float:
+    """:func:`cpu_floor` of the code in ``src`` (None: this tree), in a child process."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.ingest_bench", "--cpu-floor-of", str(n), str(passes)],
+        env=_src_env(src),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux): less disturbed by other load on
     the machine than wall-clock rates, as long as the process itself is not starved."""
@@ -132,11 +179,11 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
     await create_topics(KafkaSettings(bootstrap_servers=KAFKA), topics)
     conn = await asyncpg.connect(dsn)
     await migrate(conn)
-    pid, key = await create_platform(conn, name="bench")
+    _, key = await create_platform(conn, name="bench")
 
     port = free_port()
     env = {
-        **os.environ,
+        **_src_env(src),
         "GIGALERT_POSTGRES_DSN": dsn,
         "GIGALERT_POSTGRES_POOL_MAX_SIZE": "10",
         "GIGALERT_KAFKA_TOPIC_PREFIX": topics.prefix,
@@ -144,9 +191,6 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
         "GIGALERT_HTTP_MAX_BODY_BYTES": "10000000",
         "GIGALERT_LOG_LEVEL": "WARNING",
     }
-    if src is not None:
-        paths = [os.path.join(src, "shared/src"), os.path.join(src, "services/ingest/src")]
-        env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")])
     server = subprocess.Popen(
         [sys.executable, "-m", "gigalert_shared.cli", "ingest", "serve"], env=env
     )
@@ -195,18 +239,8 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
         finally:
             await admin.close()
 
-    # The CPU floor, measured right after each run: it also shows how loaded the machine was.
-    n_cpu = min(len(gigs), 10 * args.batch_size)
-    platform = Platform(pid, "bench")
-    now = datetime.now(UTC)
-    cpu_start = time.perf_counter()
-    for g in gigs[:n_cpu]:
-        item = validate_item(g)
-        assert not isinstance(item, list)
-        build_gig(
-            item, platform=platform, gig_id=uuid.uuid4(), received_at=now, fx_to_jpy={"USD": 150.0}
-        )
-    cpu_per_gig = (time.perf_counter() - cpu_start) / n_cpu
+    # The CPU floor of the same code, measured right after each run.
+    cpu_per_gig = cpu_floor_of(src, min(len(gigs), 10 * args.batch_size), args.cpu_passes)
     return Run(
         label=label,
         rate=total / elapsed,
@@ -249,6 +283,28 @@ def _median_run(label: str, runs: list[Run]) -> Run:
     )
 
 
+def _cpu_only(args: argparse.Namespace) -> None:
+    labels = ["baseline", "current"] if args.baseline_src else ["current"]
+    floors: dict[str, list[float]] = {label: [] for label in labels}
+    n = 10 * args.batch_size
+    for i in range(args.rounds):
+        for label in labels:
+            src = args.baseline_src if label == "baseline" else None
+            floors[label].append(cpu_floor_of(src, n, args.cpu_passes))
+            print(f"{label} #{i + 1}: {floors[label][-1] * 1e6:.1f} µs/gig", flush=True)
+    medians = {label: statistics.median(xs) for label, xs in floors.items()}
+    print(f"\nCPU floor (validate + normalise, CPU time), {n} gigs, {args.rounds} round(s):")
+    for label, m in medians.items():
+        print(f"{label} (median): {m * 1e6:.1f} µs/gig")
+    if args.baseline_src:
+        ratios = [c / b for b, c in zip(floors["baseline"], floors["current"], strict=True)]
+        print(
+            f"ratio current / baseline (medians): x{medians['current'] / medians['baseline']:.2f}"
+            f"; per round {', '.join(f'x{r:.2f}' for r in ratios)}"
+            f" (median x{statistics.median(ratios):.2f})"
+        )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batches", type=int, default=60)
@@ -259,7 +315,18 @@ async def main() -> None:
         "--baseline-src",
         help="a directory holding shared/src and services/ingest/src to compare against",
     )
+    parser.add_argument("--cpu-passes", type=int, default=5, help="passes per CPU floor")
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="only the CPU floor (no servers, no infra)"
+    )
+    parser.add_argument("--cpu-floor-of", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cpu_floor_of:  # the child process of cpu_floor_of
+        print(cpu_floor(*args.cpu_floor_of))
+        return
+    if args.cpu_only:
+        _cpu_only(args)
+        return
     total = args.batches * args.batch_size
 
     runs: dict[str, list[Run]] = {"current": []}

@@ -188,6 +188,26 @@ PHRASES = [
     "2.5万円/日",
     "4.5k/month",
 ]
+# Every alternative of the unit-word, tax and negotiable patterns, in either case, before and
+# after a figure: a pre-check that forgot one of their first characters would show here.
+WORDS = [
+    *("時給", "時間単価", "時間給", "hourly", "per hour", "日給", "日額", "日当", "日単価", "人日"),
+    *("daily", "per day", "1日", "月額", "月給", "月単価", "月収", "人月", "monthly", "per month"),
+    *("月", "1ヶ月", "1か月", "案件総額", "総額", "固定報酬", "報酬総額", "一括", "成果報酬"),
+    *("fixed", "fixed price", "fixed fee", "per project", "project fee", "lump sum", "1記事"),
+    *("1本", "1件", "1案件", "案件あたり", "年収", "年俸", "annual", "annually", "per year"),
+    *("per annum", "単価", "税抜", "税別", "外税", "+税", "+消費税", "excluding tax", "excl. VAT"),
+    *("excl of tax", "plus tax", "plus VAT", "税込", "内税", "including tax", "incl. VAT"),
+    *("tax incl", "応相談", "要相談", "相談可", "相談に応じ", "見合い", "スキルに応じ"),
+    *("経験に応じ", "negotiable", "DOE", "TBD"),
+]
+WORDED = [
+    case(phrase)
+    for word in WORDS
+    for phrase in (f"{word}5万円", f"5万円({word})", f"~{word} 40 USD")
+    for case in (str, str.upper, str.title)
+]
+PHRASES += WORDED
 pieced = st.lists(
     st.one_of(st.sampled_from(PIECES), st.sampled_from(PHRASES), st.integers(0, 99_999).map(str)),
     max_size=10,
@@ -230,6 +250,14 @@ def test_days_remote_and_domains_read_as_before(text: str) -> None:
     assert domains_from_text(text) == old_taxonomy.domains_from_text(text)
     assert domains_from_text(text, "PMO", text[::-1]) == old_taxonomy.domains_from_text(
         text, "PMO", text[::-1]
+    )
+
+
+@pytest.mark.parametrize("text", WORDED)
+def test_every_unit_tax_and_negotiable_word_reads_as_before(text: str) -> None:
+    codes = frozenset({"USD"})
+    assert dataclasses.astuple(read_rate(text, codes)) == dataclasses.astuple(
+        old_rate_text.read_rate(text, codes)
     )
 
 
