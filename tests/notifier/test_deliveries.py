@@ -478,3 +478,30 @@ async def test_a_rounds_sends_are_recorded_together_each_behind_its_own_lease(
         assert by_target[t]["consecutive_failures"] == 0  # every send went through
     lost = [r for r in caplog.records if "lease was lost" in r.getMessage()]
     assert len(lost) == 1
+
+
+async def test_a_send_never_starts_so_late_that_the_lease_could_pass_to_another_replica(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    """Ten deliveries to one channel (one send at a time, 0.8 s each) under a 3 s lease: the
+    sends that could not end before the lease does are not started but given back, due at
+    once; the next rounds send them. Each is sent exactly once."""
+    fid = await fx.freelancer(db)
+    await fx.channel(db, fid, "email", "taro@example.jp")
+    sid = await fx.subscription(db, fid)
+    await create_deliveries(db, [fx.alert(fid, sid) for _ in range(10)], NOON_JST)
+    sender = SlowSender(0.8)
+    cfg = notifier_settings(settings, lease_seconds=3, send_timeout_seconds=1, batch_size=10)
+    worker = DeliveryWorker(pool, cfg, clock=FrozenClock(NOON_JST), sender=sender)
+
+    assert await worker.run_once() == 10
+    rows = await db.fetch("SELECT status, attempts, lease_until FROM deliveries")
+    sent = [r for r in rows if r["status"] == "sent"]
+    given_back = [r for r in rows if r["status"] == "pending"]
+    assert 1 <= len(sent) <= 3 and len(sent) + len(given_back) == 10, rows
+    assert all(r["attempts"] == 0 and r["lease_until"] is None for r in given_back)
+
+    while await worker.run_once():
+        pass
+    assert await status_of(db) == [("sent", 1)] * 10
+    assert sender.started == sender.finished == 10

@@ -220,7 +220,9 @@ class DeliveryWorker:
             return
         async with self._channel_locks[c.channel_id], self._limits[c.kind]:
             await self._pace(c)
-            if self._stopping:  # no send starts once stop is requested
+            # No send starts once stop is requested, nor so late in the lease that another
+            # replica could claim the row while it is under way.
+            if self._stopping or not self._lease_allows_a_send(c):
                 outcome = None
             else:
                 start = time.perf_counter()
@@ -237,16 +239,26 @@ class DeliveryWorker:
         else:
             await self._record(c, outcome)
 
+    def _lease_allows_a_send(self, c: Claimed) -> bool:
+        """A send may take ``send_timeout_seconds`` (capped at half the lease, or a short
+        lease would never send); it must end before the lease can pass to another replica.
+        Rows queued behind slow sends (a round claims more than it sends at once) fail this
+        and are given back instead of being sent by two replicas."""
+        needed = min(self._s.send_timeout_seconds, self._s.lease_seconds / 2)
+        return time.monotonic() + needed <= c.write_deadline
+
     async def _give_back(self, c: Claimed) -> None:
-        """Claimed, not sent, and the process is stopping: due again at once for any replica
-        (not after the lease), the attempt not counted."""
+        """Claimed, not sent (the process is stopping, or the lease is nearly over): due
+        again at once for any replica (not after the lease), the attempt not counted."""
 
         async def release(conn: Conn) -> None:
             await conn.execute(q("release"), c.ids, c.lease_until)
 
         if await self._write_state(c, "pending", release):
+            reason = "shutdown" if self._stopping else "lease nearly over"
             log.info(
-                "delivery given back at shutdown", extra={"delivery_ids": [str(i) for i in c.ids]}
+                "delivery given back unsent",
+                extra={"delivery_ids": [str(i) for i in c.ids], "reason": reason},
             )
 
     async def _pace(self, c: Claimed) -> None:
