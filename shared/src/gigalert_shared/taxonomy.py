@@ -51,11 +51,16 @@ def _is_ascii_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _synonym_pattern(norm: str) -> str:
+def _synonym_rest(norm: str) -> str:
+    """The pattern of a normalised synonym after its first character (which the caller
+    writes once for all synonyms that start with it). The word-boundary check before an
+    ASCII start looks back over that first character: ``p(?<![a-z0-9]p)mo`` matches where
+    ``(?<![a-z0-9])pmo`` does."""
     body = r"\s".join(re.escape(part) for part in norm.split(" "))
-    head = r"(?<![a-z0-9])" if _is_ascii_word_char(norm[0]) else ""
+    first = re.escape(norm[0])  # re.escape works character by character: body starts so
+    head = f"(?<![a-z0-9]{first})" if _is_ascii_word_char(norm[0]) else ""
     tail = r"(?![a-z0-9])" if _is_ascii_word_char(norm[-1]) else ""
-    return head + body + tail
+    return head + body[len(first) :] + tail
 
 
 @cache
@@ -94,12 +99,15 @@ def _matcher() -> _Matcher:
             norm = _WS.sub(" ", normalise_text(synonym)).strip()
             if key_of.setdefault(norm, domain.key) != domain.key:
                 raise ValueError(f"taxonomy.json: synonym {synonym!r} is in two domains")
-    # Longest first, so that at any position the longest synonym wins.
-    alternatives = sorted(key_of, key=lambda s: (-len(s), s))
-    # The leading class lets the engine skip positions where no synonym can start.
-    first = "".join(sorted({re.escape(s[0]) for s in alternatives}))
+    # Longest first, so that at any position the longest synonym wins. Grouped by first
+    # character (synonyms with different first characters never match at the same position,
+    # so only the order within a group matters): each alternative then starts with a literal,
+    # which the engine rejects at a glance and from which it finds where a match can start.
+    groups: dict[str, list[str]] = {}
+    for synonym in sorted(key_of, key=lambda s: (-len(s), s)):
+        groups.setdefault(synonym[0], []).append(_synonym_rest(synonym))
     pattern = re.compile(
-        f"(?=[{first}])(?:" + "|".join(_synonym_pattern(s) for s in alternatives) + ")"
+        "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
     )
     order = {d.key: i for i, d in enumerate(load_taxonomy())}
     return _Matcher(pattern=pattern, key_of=key_of, order=order)

@@ -23,7 +23,7 @@ from gigalert_ingest.normalise import parse_days, parse_days_cached, parse_rate_
 from gigalert_ingest.normalise.rate_text import read_rate
 from gigalert_ingest.normalise.text import prepare
 from gigalert_ingest.schemas import GigIn
-from gigalert_shared.taxonomy import domains_from_text
+from gigalert_shared.taxonomy import domains_from_text, load_taxonomy
 from tests.ingest.oracle_v1 import build as old_build
 from tests.ingest.oracle_v1 import days as old_days
 from tests.ingest.oracle_v1 import rate_text as old_rate_text
@@ -208,6 +208,14 @@ WORDED = [
     for case in (str, str.upper, str.title)
 ]
 PHRASES += WORDED
+# Every synonym of the taxonomy, in three cases, alone and between ASCII and Japanese.
+PHRASES += [
+    f"{before}{case(synonym)}{after}"
+    for domain in load_taxonomy()
+    for synonym in domain.synonyms
+    for case in (str, str.upper, str.title)
+    for before, after in (("", ""), ("x", ""), ("", "1"), ("支援", "案件"))
+]
 pieced = st.lists(
     st.one_of(st.sampled_from(PIECES), st.sampled_from(PHRASES), st.integers(0, 99_999).map(str)),
     max_size=10,
@@ -259,6 +267,14 @@ def test_every_unit_tax_and_negotiable_word_reads_as_before(text: str) -> None:
     assert dataclasses.astuple(read_rate(text, codes)) == dataclasses.astuple(
         old_rate_text.read_rate(text, codes)
     )
+
+
+@pytest.mark.parametrize("domain", load_taxonomy(), ids=lambda d: d.key)
+def test_every_synonym_finds_the_domains_it_found_before(domain: Any) -> None:
+    for synonym in domain.synonyms:
+        for case in (str, str.upper, str.title):
+            for text in (case(synonym), f"x{case(synonym)}", f"{case(synonym)}1", f"支援{synonym}"):
+                assert domains_from_text(text) == old_taxonomy.domains_from_text(text), text
 
 
 @pytest.mark.parametrize("fx", FX_TABLES)
