@@ -166,6 +166,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def _drop_database(db: str) -> None:
+    """Drop a bench database, retrying: a backend of another role in it (seen: once in a
+    shared server's life) makes FORCE fail for a moment, and the measured run was fine."""
+    for attempt in range(5):
+        # A fresh connection: a long run can outlive one (other people's tests share the server).
+        admin = await asyncpg.connect(ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
+            return
+        except asyncpg.PostgresError as exc:
+            if attempt == 4:
+                print(f"could not drop {db}: {exc}; drop it by hand", file=sys.stderr)
+                return
+        finally:
+            await admin.close()
+        await asyncio.sleep(2.0)
+
+
 async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run:
     """One measured run of a fresh server (from ``src`` when given) on a fresh database."""
     db = f"gigalert_bench_{uuid.uuid4().hex[:8]}"
@@ -232,12 +250,7 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
         server.terminate()
         server.wait(30)
         await conn.close()
-        # A fresh connection: a long run can outlive one (other people's tests share the server).
-        admin = await asyncpg.connect(ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await _drop_database(db)
 
     # The CPU floor of the same code, measured right after each run.
     cpu_per_gig = cpu_floor_of(src, min(len(gigs), 10 * args.batch_size), args.cpu_passes)
