@@ -29,7 +29,12 @@ import asyncpg
 import numpy as np
 
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, gig_search_text
-from gigalert_matcher.matching.reference_sql import REFERENCE_MATCH_SQL, match_params
+from gigalert_matcher.matching.reference_sql import (
+    CRITERIA_COLUMNS,
+    REFERENCE_MATCH_SQL,
+    criteria_row,
+    match_params,
+)
 from gigalert_shared.migrate import migrate
 from gigalert_shared.taxonomy import load_taxonomy, normalise_text
 
@@ -420,35 +425,8 @@ async def time_sql(
         for lo in range(0, len(subs), chunk):
             await conn.copy_records_to_table(
                 "subscriptions",
-                records=[
-                    (
-                        c.subscription_id,
-                        c.freelancer_id,
-                        "bench",
-                        sorted(c.remote_modes),
-                        c.min_rate_jpy_h,
-                        c.include_unknown_rate,
-                        sorted(c.domains),
-                        list(c.keywords_any),
-                        list(c.keywords_none),
-                        c.max_days_per_week,
-                        list(c.locations),
-                    )
-                    for c in subs[lo : lo + chunk]
-                ],
-                columns=[
-                    "id",
-                    "freelancer_id",
-                    "name",
-                    "remote_modes",
-                    "min_rate_jpy_h",
-                    "include_unknown_rate",
-                    "domains",
-                    "keywords_any",
-                    "keywords_none",
-                    "max_days_per_week",
-                    "locations",
-                ],
+                records=[criteria_row(c, "bench") for c in subs[lo : lo + chunk]],
+                columns=CRITERIA_COLUMNS,
             )
         await conn.execute("ALTER TABLE subscriptions ENABLE TRIGGER subscriptions_changed_trg")
         await conn.execute("VACUUM ANALYZE subscriptions")

@@ -88,6 +88,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.gig_texts import CATEGORIES, TITLES, rate_text
+from gigalert_matcher.matching.reference_sql import CRITERIA_COLUMNS
 from gigalert_shared.crypto import SLACK_PREFIX, SecretBox, mask
 from gigalert_shared.db import init_connection
 from gigalert_shared.events import (
@@ -1287,19 +1288,7 @@ async def end_to_end(ctx: Context) -> EndToEnd:
         await conn.copy_records_to_table(
             "subscriptions",
             records=list(background_subscriptions(rng, fids, args.subs)),
-            columns=[
-                "id",
-                "freelancer_id",
-                "name",
-                "remote_modes",
-                "min_rate_jpy_h",
-                "include_unknown_rate",
-                "domains",
-                "keywords_any",
-                "keywords_none",
-                "max_days_per_week",
-                "locations",
-            ],
+            columns=CRITERIA_COLUMNS,
         )
         await conn.execute("ALTER TABLE subscriptions ENABLE TRIGGER subscriptions_changed_trg")
         for k in range(args.probe_freelancers):

@@ -7,15 +7,16 @@ import dataclasses
 import hashlib
 import random
 import uuid
-from typing import Any
 
 import asyncpg
 
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, matches
 from gigalert_matcher.matching.reference_sql import (
+    CRITERIA_COLUMNS,
     REFERENCE_MATCH_SQL,
     SELECT_ACTIVE_SQL,
     criteria_from_row,
+    criteria_row,
     match_params,
     match_sql,
 )
@@ -77,40 +78,12 @@ def random_gig(r: random.Random) -> GigFacts:
 async def insert_subscriptions(
     db: asyncpg.Connection, subs: list[Criteria], active: list[bool]
 ) -> None:
-    records: list[tuple[Any, ...]] = [
-        (
-            c.subscription_id,
-            c.freelancer_id,
-            f"sub {i}",
-            sorted(c.remote_modes),
-            c.min_rate_jpy_h,
-            c.include_unknown_rate,
-            sorted(c.domains),
-            list(c.keywords_any),
-            list(c.keywords_none),
-            c.max_days_per_week,
-            list(c.locations),
-            is_active,
-        )
+    records = [
+        (*criteria_row(c, f"sub {i}"), is_active)
         for i, (c, is_active) in enumerate(zip(subs, active, strict=True))
     ]
     await db.copy_records_to_table(
-        "subscriptions",
-        records=records,
-        columns=[
-            "id",
-            "freelancer_id",
-            "name",
-            "remote_modes",
-            "min_rate_jpy_h",
-            "include_unknown_rate",
-            "domains",
-            "keywords_any",
-            "keywords_none",
-            "max_days_per_week",
-            "locations",
-            "active",
-        ],
+        "subscriptions", records=records, columns=[*CRITERIA_COLUMNS, "active"]
     )
 
 

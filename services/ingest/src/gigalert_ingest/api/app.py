@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
-from faststream.kafka import KafkaBroker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigalert_ingest.build import Platform
@@ -33,8 +32,6 @@ log = logging.getLogger(__name__)
 class State:
     service: IngestService
     auth: PlatformAuth
-    relay: OutboxRelay
-    broker: KafkaBroker
     max_batch: int
 
 
@@ -133,8 +130,6 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         state = State()
         state.auth = PlatformAuth(pool)
         state.service = IngestService(pool, fx_to_jpy=cfg.fx_to_jpy, on_stored=relay.wake)
-        state.relay = relay
-        state.broker = broker
         state.max_batch = max_batch
         register_raw_consumer(
             broker,

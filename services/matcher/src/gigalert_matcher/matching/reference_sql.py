@@ -21,9 +21,11 @@ import asyncpg
 from gigalert_matcher.matching.criteria import Criteria, GigFacts
 
 __all__ = [
+    "CRITERIA_COLUMNS",
     "REFERENCE_MATCH_SQL",
     "SELECT_ACTIVE_SQL",
     "criteria_from_row",
+    "criteria_row",
     "match_params",
     "match_sql",
 ]
@@ -127,4 +129,38 @@ def criteria_from_row(row: Row) -> Criteria:
         keywords_none=tuple(row["keywords_none"] or ()),
         max_days_per_week=None if max_days is None else float(max_days),
         locations=tuple(row["locations"] or ()),
+    )
+
+
+# The ``subscriptions`` columns a Criteria is stored in, for COPY (the inverse of
+# :func:`criteria_from_row`; the name is not a criterion).
+CRITERIA_COLUMNS: Final = (
+    "id",
+    "freelancer_id",
+    "name",
+    "remote_modes",
+    "min_rate_jpy_h",
+    "include_unknown_rate",
+    "domains",
+    "keywords_any",
+    "keywords_none",
+    "max_days_per_week",
+    "locations",
+)
+
+
+def criteria_row(c: Criteria, name: str) -> tuple[Any, ...]:
+    """``c`` as values for :data:`CRITERIA_COLUMNS`."""
+    return (
+        c.subscription_id,
+        c.freelancer_id,
+        name,
+        sorted(c.remote_modes),
+        c.min_rate_jpy_h,
+        c.include_unknown_rate,
+        sorted(c.domains),
+        list(c.keywords_any),
+        list(c.keywords_none),
+        c.max_days_per_week,
+        list(c.locations),
     )
