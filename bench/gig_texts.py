@@ -1,5 +1,6 @@
-"""Listing texts the benches generate gigs from: rates as platforms write them, with varied
-figures, so a cache keyed by the text would not flatter a benchmark."""
+"""What the benches generate gigs and subscriptions from: rates as platforms write them,
+with varied figures (so a cache keyed by the text would not flatter a benchmark), and how
+popular each domain is."""
 
 from __future__ import annotations
 
@@ -23,6 +24,21 @@ TITLES: Final = [
     "バックエンド開発",
 ]
 CATEGORIES: Final = ["PMO", "マーケティング", "広報", "データ", "エンジニア"]
+# Domain popularity (subscriptions and gigs alike): PMO, engineering and marketing lead.
+DOMAIN_WEIGHTS: Final = {
+    "pmo": 0.20,
+    "engineering": 0.20,
+    "marketing": 0.15,
+    "data": 0.08,
+    "project_management": 0.08,
+    "consulting": 0.07,
+    "design": 0.05,
+    "pr": 0.04,
+    "sales": 0.04,
+    "seo": 0.03,
+    "advertising": 0.03,
+    "writing": 0.03,
+}
 
 
 def rate_text(rng: random.Random) -> str:

@@ -28,6 +28,7 @@ from typing import Any, Final
 import asyncpg
 import numpy as np
 
+from bench.gig_texts import DOMAIN_WEIGHTS
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, gig_search_text
 from gigalert_matcher.matching.reference_sql import (
     CRITERIA_COLUMNS,
@@ -40,21 +41,6 @@ from gigalert_shared.taxonomy import load_taxonomy, normalise_text
 
 DEFAULT_DSN: Final = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
 
-# Domain popularity (subscriptions and gigs alike): PMO, engineering and marketing lead.
-DOMAIN_WEIGHTS: Final = {
-    "pmo": 0.20,
-    "engineering": 0.20,
-    "marketing": 0.15,
-    "data": 0.08,
-    "project_management": 0.08,
-    "consulting": 0.07,
-    "design": 0.05,
-    "pr": 0.04,
-    "sales": 0.04,
-    "seo": 0.03,
-    "advertising": 0.03,
-    "writing": 0.03,
-}
 PREFECTURES: Final = {
     "東京": (0.45, ["東京都千代田区", "東京都港区", "東京都渋谷区", "東京都新宿区"]),
     "神奈川": (0.12, ["神奈川県横浜市", "神奈川県川崎市"]),

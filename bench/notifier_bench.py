@@ -87,21 +87,18 @@ import asyncpg
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.gig_texts import CATEGORIES, TITLES, rate_text
+from bench.gig_texts import CATEGORIES, DOMAIN_WEIGHTS, TITLES, rate_text
 from gigalert_matcher.matching.reference_sql import CRITERIA_COLUMNS
 from gigalert_shared.crypto import SLACK_PREFIX, SecretBox, mask
 from gigalert_shared.db import init_connection
 from gigalert_shared.events import (
     AlertMatched,
-    GigSummary,
     MatchReason,
-    RateSource,
-    RateUnit,
-    RemoteMode,
 )
 from gigalert_shared.settings import Settings, SmtpSettings
 from gigalert_shared.taxonomy import normalise_text
 from gigalert_shared.topics import Topics
+from tests.notifier.fixtures import alert
 
 REPO: Final = Path(__file__).resolve().parent.parent
 ADMIN_DSN: Final = os.environ.get(
@@ -489,38 +486,10 @@ REASONS_JA: Final[list[tuple[Criterion, str, str]]] = [
 
 
 def make_alert(fid: uuid.UUID, sid: uuid.UUID, n: int) -> AlertMatched:
-    gig_id = uuid.uuid4()
-    summary = GigSummary(
-        gig_id=gig_id,
-        title=f"大手SaaSの新規事業PMO支援（フルリモート・週2〜3日）#{n}",
-        url=f"https://jobs.example.jp/bench/{gig_id}",
-        platform_name="pmo-board",
-        domains=["pmo", "project_management"],
-        remote_mode=RemoteMode.REMOTE,
-        location="東京都渋谷区",
-        rate_min_jpy_h=5000,
-        rate_max_jpy_h=5000,
-        rate_source=RateSource(
-            text="月額80万円（140-180h）",
-            amount_min=800000,
-            amount_max=800000,
-            unit=RateUnit.MONTH,
-            hours_divisor=160,
-            convention="month ÷ 160h (middle of the 140–180h band)",
-        ),
-        days_per_week_min=2,
-        days_per_week_max=3,
-    )
-    return AlertMatched(
-        alert_id=uuid.uuid4(),
-        freelancer_id=fid,
-        gig=summary,
-        subscription_ids=[sid],
-        reasons={
-            str(sid): [MatchReason(criterion=c, text_ja=ja, text_en=en) for c, ja, en in REASONS_JA]
-        },
-        created_at=datetime.now(UTC),
-    )
+    """The tests' alert, with a longer title and the four reasons a typical match has."""
+    reasons = [MatchReason(criterion=c, text_ja=ja, text_en=en) for c, ja, en in REASONS_JA]
+    base = alert(fid, sid, title=f"大手SaaSの新規事業PMO支援（フルリモート・週2〜3日）#{n}")
+    return base.model_copy(update={"reasons": {str(sid): reasons}})
 
 
 @dataclass
@@ -1116,20 +1085,6 @@ async def baselines(ctx: Context) -> list[Baseline]:
 # ================================================================== part 3: end to end
 
 
-DOMAIN_WEIGHTS: Final = {
-    "pmo": 0.20,
-    "engineering": 0.20,
-    "marketing": 0.15,
-    "data": 0.08,
-    "project_management": 0.08,
-    "consulting": 0.07,
-    "design": 0.05,
-    "pr": 0.04,
-    "sales": 0.04,
-    "seo": 0.03,
-    "advertising": 0.03,
-    "writing": 0.03,
-}
 KEYWORDS: Final = [
     "pmo",
     "jira",
