@@ -198,8 +198,7 @@ class ReliabilityTable:
             "state in a temporary directory), not the shared one on 19092: a broker "
             "recovers all its partitions after SIGKILL, and the shared broker holds every "
             "test's topics ever created (16,000 partitions here: minutes to come back, and "
-            "it ran out of heap), while unprefixed consumer group ids make every service "
-            "process on it join the same groups. Postgres: likewise a cluster of the "
+            "it ran out of heap). Postgres: likewise a cluster of the "
             "suite's own (restarted for its scenario), so the restart cuts no other test.",
             f"- Command: `{command()}`",
             f"- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
