@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, matches
 from gigalert_matcher.matching import index as index_module
 from gigalert_matcher.matching.index import build_segment
-from tests.unit.matcher.test_rules import BASE_CRITERIA
+from tests.unit.shared.test_matching_rules import BASE_CRITERIA
 
 MODES = ["remote", "hybrid", "onsite"]
 DOMAINS = ["pmo", "data", "marketing", "engineering", "x-custom"]

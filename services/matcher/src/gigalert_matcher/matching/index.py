@@ -15,8 +15,8 @@ from uuid import UUID
 import numpy as np
 from numpy.typing import NDArray
 
-from gigalert_matcher.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
-from gigalert_matcher.matching.rules import gig_days, gig_rate, matches
+from gigalert_shared.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
+from gigalert_shared.matching.rules import gig_days, gig_rate, matches
 from gigalert_shared.taxonomy import DOMAIN_ORDER
 
 __all__ = ["SubscriptionIndex", "build_segment"]

@@ -12,13 +12,12 @@ precision, exactly as the Python rules compare the same value read through async
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Final, Protocol
+from typing import Any, Final
 from uuid import UUID
 
 import asyncpg
 
-from gigalert_matcher.matching.criteria import Criteria, GigFacts
+from gigalert_shared.matching.criteria import Criteria, GigFacts, criteria_from_row
 
 __all__ = [
     "CRITERIA_COLUMNS",
@@ -92,44 +91,6 @@ async def match_sql(conn: asyncpg.Connection, g: GigFacts) -> set[UUID]:
     """Ids of the active subscriptions ``g`` matches, by the SQL reference."""
     rows = await conn.fetch(REFERENCE_MATCH_SQL, *match_params(g))
     return {row["id"] for row in rows}
-
-
-# A million subscriptions share a handful of distinct mode and domain sets: keep one each.
-_SETS: dict[tuple[str, ...], frozenset[str]] = {}
-_SETS_MAX: Final = 65_536
-
-
-def _frozen(values: Iterable[str] | None) -> frozenset[str]:
-    key = tuple(sorted(values or ()))
-    found = _SETS.get(key)
-    if found is None:
-        if len(_SETS) >= _SETS_MAX:
-            _SETS.clear()
-        found = _SETS[key] = frozenset(key)
-    return found
-
-
-class Row(Protocol):
-    """An ``asyncpg.Record`` or a dict: columns by name."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
-
-
-def criteria_from_row(row: Row) -> Criteria:
-    """A ``subscriptions`` row (any query selecting its columns) as :class:`Criteria`."""
-    max_days = row["max_days_per_week"]
-    return Criteria(
-        subscription_id=row["id"],
-        freelancer_id=row["freelancer_id"],
-        remote_modes=_frozen(row["remote_modes"]),
-        min_rate_jpy_h=row["min_rate_jpy_h"],
-        include_unknown_rate=bool(row["include_unknown_rate"]),
-        domains=_frozen(row["domains"]),
-        keywords_any=tuple(row["keywords_any"] or ()),
-        keywords_none=tuple(row["keywords_none"] or ()),
-        max_days_per_week=None if max_days is None else float(max_days),
-        locations=tuple(row["locations"] or ()),
-    )
 
 
 # The ``subscriptions`` columns a Criteria is stored in, for COPY (the inverse of

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from gigalert_matcher.matching import Criteria, GigFacts, explain, matches, rules
 from gigalert_shared.events import GigBody, RateSource, RateUnit, RemoteMode
+from gigalert_shared.matching import Criteria, GigFacts, explain, matches, rules
 from gigalert_shared.taxonomy import normalise_text
 
 ALL = frozenset({"remote", "hybrid", "onsite"})

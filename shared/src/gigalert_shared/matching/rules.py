@@ -39,7 +39,7 @@ locations
 
 from __future__ import annotations
 
-from gigalert_matcher.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
+from gigalert_shared.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
 
 __all__ = [
     "days_ok",

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from gigalert_matcher.matching import rules
-from gigalert_matcher.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
 from gigalert_shared.events import MatchReason, RateSource, RateUnit
+from gigalert_shared.matching import rules
+from gigalert_shared.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
 from gigalert_shared.taxonomy import DOMAIN_ORDER, load_taxonomy
 
 __all__ = ["explain"]

@@ -8,14 +8,15 @@ substring and set arithmetic. The rules that compare them live in :mod:`.rules`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, Protocol
 from uuid import UUID
 
 from gigalert_shared.events import GigBody
 from gigalert_shared.taxonomy import normalise_text
 
-__all__ = ["ALL_REMOTE_MODES", "Criteria", "GigFacts", "gig_search_text"]
+__all__ = ["ALL_REMOTE_MODES", "Criteria", "GigFacts", "criteria_from_row", "gig_search_text"]
 
 ALL_REMOTE_MODES: Final[frozenset[str]] = frozenset({"remote", "hybrid", "onsite"})
 
@@ -70,3 +71,41 @@ class GigFacts:
             days_max=gig.days_per_week_max,
             location=None if gig.location is None else normalise_text(gig.location),
         )
+
+
+# A million subscriptions share a handful of distinct mode and domain sets: keep one each.
+_SETS: dict[tuple[str, ...], frozenset[str]] = {}
+_SETS_MAX: Final = 65_536
+
+
+def _frozen(values: Iterable[str] | None) -> frozenset[str]:
+    key = tuple(sorted(values or ()))
+    found = _SETS.get(key)
+    if found is None:
+        if len(_SETS) >= _SETS_MAX:
+            _SETS.clear()
+        found = _SETS[key] = frozenset(key)
+    return found
+
+
+class Row(Protocol):
+    """An ``asyncpg.Record`` or a dict: columns by name."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def criteria_from_row(row: Row) -> Criteria:
+    """A ``subscriptions`` row (any query selecting its columns) as :class:`Criteria`."""
+    max_days = row["max_days_per_week"]
+    return Criteria(
+        subscription_id=row["id"],
+        freelancer_id=row["freelancer_id"],
+        remote_modes=_frozen(row["remote_modes"]),
+        min_rate_jpy_h=row["min_rate_jpy_h"],
+        include_unknown_rate=bool(row["include_unknown_rate"]),
+        domains=_frozen(row["domains"]),
+        keywords_any=tuple(row["keywords_any"] or ()),
+        keywords_none=tuple(row["keywords_none"] or ()),
+        max_days_per_week=None if max_days is None else float(max_days),
+        locations=tuple(row["locations"] or ()),
+    )
