@@ -849,7 +849,7 @@ async def webhook_run(
             "WHERE d.id = ANY($1::uuid[])",
             ids,
         )
-        box = SecretBox(ctx.settings.notifier.channel_secret_key.get_secret_value())
+        box = SecretBox(ctx.settings.channel_secret_key.get_secret_value())
         by_hook = {box.open(row["secret_encrypted"]).rsplit("/", 1)[-1]: row["id"] for row in rows}
         seen: dict[str, int] = {}
         for _, path in ctx.webhook_log.lines()[since:]:
@@ -1898,7 +1898,7 @@ async def run(args: argparse.Namespace) -> Report:
             conn = await asyncpg.connect(dsn)
             try:
                 await init_connection(conn)
-                box = SecretBox(ctx.settings.notifier.channel_secret_key.get_secret_value())
+                box = SecretBox(ctx.settings.channel_secret_key.get_secret_value())
                 extra = 10 * args.warmup_rounds
                 await conn.execute(
                     "ALTER TABLE subscriptions DISABLE TRIGGER subscriptions_changed_trg"

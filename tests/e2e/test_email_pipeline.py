@@ -19,7 +19,7 @@ from gigalert_ingest.api.app import create_app as create_ingest
 from gigalert_ingest.platforms import create_platform
 from gigalert_matcher.api.app import create_app as create_matcher
 from gigalert_notifier.api.app import create_app as create_notifier
-from gigalert_shared.settings import NotifierSettings, Settings, SmtpSettings
+from gigalert_shared.settings import Settings, SmtpSettings, WebSettings
 from tests.conftest import SMTP_PORT
 from tests.kafka_helpers import wait_for
 
@@ -31,7 +31,7 @@ async def pipeline(
     cfg = settings.model_copy(
         update={
             "smtp": SmtpSettings(port=SMTP_PORT),
-            "notifier": NotifierSettings(public_base_url="http://matcher"),
+            "web": WebSettings(public_base_url="http://matcher"),
         }
     )
     ingest = LifespanManager(create_ingest(cfg), startup_timeout=60)

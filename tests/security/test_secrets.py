@@ -211,7 +211,7 @@ async def test_keys_tokens_and_webhooks_are_not_stored_in_plain_text(
 
     # The webhook is stored encrypted, and only the key from the settings opens it.
     sealed = await db.fetchval("SELECT secret_encrypted FROM channels")
-    box = SecretBox(settings.notifier.channel_secret_key.get_secret_value())
+    box = SecretBox(settings.channel_secret_key.get_secret_value())
     assert box.open(bytes(sealed)) == webhook
     with pytest.raises(ValueError):
         SecretBox("another key").open(bytes(sealed))

@@ -94,10 +94,6 @@ class NotifierSettings(BaseSettings):
     line_channel_token: SecretStr | None = Field(
         None, description="LINE Messaging API channel access token."
     )
-    channel_secret_key: SecretStr = Field(
-        SecretStr("dev-only-change-me-dev-only-change-me"),
-        description="Key that encrypts channel secrets at rest (any length; derived).",
-    )
     batch_size: int = Field(100, ge=1, le=1000, description="Deliveries claimed per round.")
     poll_interval_seconds: float = Field(0.5, gt=0, description="Idle wait between claims.")
     smtp_concurrency: int = Field(8, ge=1, description="Mails sent at once per process.")
@@ -111,8 +107,51 @@ class NotifierSettings(BaseSettings):
     disable_channel_after: int = Field(
         3, ge=1, description="Consecutive permanent failures that disable a channel."
     )
+    email_daily_cap: int = Field(
+        100, ge=1, description="Alert mails one address receives a day at most (later ones wait)."
+    )
+
+
+class WebSettings(BaseSettings):
+    """The freelancer's side (services/web): its address, sessions, links and limits."""
+
+    model_config = _config("WEB_")
+
     public_base_url: str = Field(
-        "http://127.0.0.1:8002", description="Base URL for unsubscribe links."
+        "http://127.0.0.1:8000",
+        description="Where freelancers reach the web app: links in mail (login, confirm, "
+        "unsubscribe) start with it. https in production (cookies are Secure then).",
+    )
+    port: int = Field(8000, description="Port of the web app (pages and the freelancer API).")
+    session_days: int = Field(30, ge=1, le=365, description="A login session lasts this long.")
+    link_minutes: int = Field(15, ge=1, le=1440, description="A mailed login link lasts this long.")
+    confirm_hours: int = Field(48, ge=1, description="A mailed confirmation link lasts this long.")
+    mails_per_address_hour: int = Field(
+        5, ge=1, description="Login or confirmation mails one address is sent an hour at most."
+    )
+    mails_per_ip_hour: int = Field(
+        20, ge=1, description="Login or confirmation mails one client IP may ask for an hour."
+    )
+    signups_per_ip_hour: int = Field(
+        10, ge=1, description="Accounts one client IP may create through the API an hour."
+    )
+    link_code_attempts_hour: int = Field(
+        10, ge=1, description="Wrong LINE link codes one LINE user may send an hour."
+    )
+    previews_per_minute: int = Field(
+        60, ge=1, description="Previews one account may ask for a minute (429 beyond)."
+    )
+    line_channel_secret: SecretStr | None = Field(
+        None, description="LINE Messaging API channel secret: checks X-Line-Signature."
+    )
+    line_add_friend_url: str = Field(
+        "https://line.me/R/ti/p/@gigalert",
+        description="The official account's add-friend link (shown with its QR code).",
+    )
+    slack_webhook_prefix: str = Field(
+        "https://hooks.slack.com/services/",
+        description="Slack webhooks must start with this. Tests only point it at a local "
+        "endpoint; production keeps the default.",
     )
 
 
@@ -126,6 +165,11 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    channel_secret_key: SecretStr = Field(
+        SecretStr("dev-only-change-me-dev-only-change-me"),
+        description="Encrypts channel secrets at rest and signs mail links (web, notifier).",
+    )
     log_level: str = Field("INFO", description="Log level of every service.")
     fx_to_jpy: dict[str, float] = Field(
         default_factory=lambda: {"JPY": 1.0, "USD": 150.0, "EUR": 160.0, "GBP": 190.0},

@@ -134,11 +134,12 @@ class DeliveryWorker:
     ) -> None:
         self._pool = pool
         self._s = settings.notifier
+        self._public_base_url = settings.web.public_base_url
         self._smtp = settings.smtp
         self._clock = clock
         self._send = sender
-        self._box = SecretBox(self._s.channel_secret_key.get_secret_value())
-        self._signer = Signer(self._s.channel_secret_key.get_secret_value(), "unsubscribe")
+        self._box = SecretBox(settings.channel_secret_key.get_secret_value())
+        self._signer = Signer(settings.channel_secret_key.get_secret_value(), "unsubscribe")
         self._limits = {
             "email": asyncio.Semaphore(self._s.smtp_concurrency),
             "line": asyncio.Semaphore(self._s.line_concurrency),
@@ -181,8 +182,9 @@ class DeliveryWorker:
         return len(rows)
 
     def unsubscribe_url(self, alert: AlertMatched) -> str:
-        token = self._signer.sign(",".join(str(s) for s in alert.subscription_ids))
-        return f"{self._s.public_base_url.rstrip('/')}/v1/unsubscribe/{token}"
+        # Signed over the alert alone: one short id, however many searches matched.
+        token = self._signer.sign(str(alert.alert_id))
+        return f"{self._public_base_url.rstrip('/')}/v1/unsubscribe/{token}"
 
     def _render(self, c: Claimed) -> Rendered:
         unsubscribe = self.unsubscribe_url(c.alerts[0])

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         app.state.pool = pool
         app.state.sync = sync
         app.state.broker = broker
-        key = cfg.notifier.channel_secret_key.get_secret_value()
+        key = cfg.channel_secret_key.get_secret_value()
         app.state.secret_box = SecretBox(key)
         app.state.unsubscribe_signer = Signer(key, "unsubscribe")
         await sync.start()
