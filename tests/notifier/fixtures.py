@@ -41,15 +41,20 @@ async def channel(
     *,
     secret: str | None = None,
     box: SecretBox | None = None,
+    verified: bool = True,
+    paused: bool = False,
 ) -> uuid.UUID:
+    """A channel; proven (``verified_at`` set) unless ``verified=False``."""
     sealed = box.seal(secret) if (box and secret) else None
     cid: uuid.UUID = await db.fetchval(
-        "INSERT INTO channels (freelancer_id, kind, target, secret_encrypted) "
-        "VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO channels (freelancer_id, kind, target, secret_encrypted, verified_at, paused) "
+        "VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6) RETURNING id",
         fid,
         kind,
         target,
         sealed,
+        verified,
+        paused,
     )
     return cid
 
@@ -61,23 +66,34 @@ async def subscription(
     frequency: str = "instant",
     digest_hour: int | None = None,
     quiet: tuple[time, time] | None = None,
+    weekly_day: int | None = None,
+    channel_ids: list[uuid.UUID] | None = None,
 ) -> uuid.UUID:
+    """A subscription; ``channel_ids`` None: every channel of the account."""
     sid: uuid.UUID = await db.fetchval(
-        "INSERT INTO subscriptions "
-        "(freelancer_id, name, frequency, digest_hour, quiet_start, quiet_end) "
-        "VALUES ($1, 'PMO', $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO subscriptions (freelancer_id, name, frequency, digest_hour, quiet_start, "
+        "quiet_end, weekly_day, channel_ids) "
+        "VALUES ($1, 'PMO', $2, $3, $4, $5, $6, $7) RETURNING id",
         fid,
         frequency,
         digest_hour,
         quiet[0] if quiet else None,
         quiet[1] if quiet else None,
+        weekly_day,
+        channel_ids,
     )
     return sid
 
 
 def alert(
-    fid: uuid.UUID, sid: uuid.UUID, *, title: str = "PMO支援（フルリモート）", **gig: Any
+    fid: uuid.UUID,
+    sid: uuid.UUID,
+    *,
+    title: str = "PMO支援（フルリモート）",
+    also: list[uuid.UUID] | None = None,
+    **gig: Any,
 ) -> AlertMatched:
+    """An alert of ``sid`` (and of the subscriptions in ``also``, same reasons)."""
     gig_id = uuid.uuid4()
     summary = GigSummary(
         gig_id=gig_id,
@@ -105,9 +121,9 @@ def alert(
         alert_id=uuid.uuid4(),
         freelancer_id=fid,
         gig=summary,
-        subscription_ids=[sid],
+        subscription_ids=[sid, *(also or [])],
         reasons={
-            str(sid): [
+            str(s): [
                 MatchReason(
                     criterion="remote_mode", text_ja="フルリモート ✓", text_en="fully remote ✓"
                 ),
@@ -117,6 +133,7 @@ def alert(
                     text_en="¥5,000/h ≥ ¥4,500 (¥800,000/month ÷ 160h)",
                 ),
             ]
+            for s in [sid, *(also or [])]
         },
         created_at=datetime.now(UTC),
     )

@@ -250,7 +250,7 @@ async def test_two_workers_send_every_delivery_exactly_once(
     await create_deliveries(
         db, [fx.alert(fid, sid, title=f"並行{i}") for i in range(120)], datetime.now(UTC)
     )
-    cfg = notifier_settings(settings, batch_size=20)
+    cfg = notifier_settings(settings, batch_size=20, email_daily_cap=1000)
     pools = [await create_pool(cfg.postgres) for _ in range(2)]
     try:
         workers = [

@@ -1,5 +1,6 @@
 """When deliveries are due: quiet hours (wrapping midnight, exact boundaries), digest hours
-(today or tomorrow, pushed out of quiet hours), time zones with and without DST, clocks."""
+(today or tomorrow, pushed out of quiet hours), weekly digests (a weekday and an hour), time
+zones with and without DST, the day boundaries of the daily mail cap, clocks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigalert_notifier.schedule import Clock, FrozenClock, SystemClock, due_at, in_quiet_hours
+from gigalert_notifier.schedule import (
+    Clock,
+    FrozenClock,
+    SystemClock,
+    due_at,
+    in_quiet_hours,
+    local_day,
+    next_day_start,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -254,6 +263,166 @@ def test_digest_without_quiet_hours_is_on_the_hour_within_a_day(now: datetime, h
     assert timedelta(0) <= due - now < timedelta(days=1)
 
 
+def weekly(
+    now: datetime,
+    day: int,
+    hour: int,
+    quiet: tuple[time, time] | None = None,
+    tz: str = "Asia/Tokyo",
+) -> datetime:
+    return due_at(
+        now,
+        timezone=tz,
+        frequency="weekly",
+        digest_hour=hour,
+        weekly_day=day,
+        quiet_start=quiet[0] if quiet else None,
+        quiet_end=quiet[1] if quiet else None,
+    )
+
+
+# ------------------------------------------------------------------ weekly
+# 2026-05-01 is a Friday (weekday 4); 0 = Monday … 6 = Sunday.
+
+MONDAY, FRIDAY, SUNDAY = 0, 4, 6
+
+
+@pytest.mark.parametrize(
+    ("now", "day", "expected"),
+    [
+        (jst(2026, 5, 1, 8, 0), FRIDAY, jst(2026, 5, 1, 9, 0)),  # later today, its weekday
+        (jst(2026, 5, 1, 9, 0), FRIDAY, jst(2026, 5, 1, 9, 0)),  # exactly then: now
+        (jst(2026, 5, 1, 9, 0, 0, 1), FRIDAY, jst(2026, 5, 8, 9, 0)),  # just past: next week
+        (jst(2026, 5, 1, 8, 0), SUNDAY, jst(2026, 5, 3, 9, 0)),  # later this week
+        (jst(2026, 5, 1, 8, 0), MONDAY, jst(2026, 5, 4, 9, 0)),  # next Monday
+        (jst(2026, 4, 30, 23, 0), FRIDAY, jst(2026, 5, 1, 9, 0)),  # across a month
+        (jst(2026, 12, 30, 12, 0), MONDAY, jst(2027, 1, 4, 9, 0)),  # across a year
+    ],
+)
+def test_weekly_on_its_weekday_and_hour(now: datetime, day: int, expected: datetime) -> None:
+    assert weekly(now, day, 9) == expected
+
+
+def test_weekly_weekday_is_the_freelancers_not_utc() -> None:
+    # Friday 2026-05-01 20:00 UTC is Saturday 05:00 in Tokyo: a Saturday 09:00 digest is today.
+    assert weekly(utc(2026, 5, 1, 20, 0), 5, 9) == jst(2026, 5, 2, 9, 0)
+    # In New York it is still Friday 16:00: Saturday 09:00 EDT.
+    assert weekly(utc(2026, 5, 1, 20, 0), 5, 9, tz="America/New_York") == utc(2026, 5, 2, 13, 0)
+
+
+def test_weekly_in_quiet_hours_moves_to_their_end() -> None:
+    assert weekly(jst(2026, 5, 1, 12, 0), SUNDAY, 23, NIGHT) == jst(2026, 5, 4, 7, 0)
+    assert weekly(jst(2026, 5, 1, 12, 0), SUNDAY, 6, NIGHT) == jst(2026, 5, 3, 7, 0)
+    assert weekly(jst(2026, 5, 1, 10, 0), FRIDAY, 12, LUNCH) == jst(2026, 5, 1, 13, 0)
+
+
+def test_weekly_across_spring_forward_keeps_the_wall_clock_hour() -> None:
+    # Monday 2 March 2026 10:00 EST → Monday 9 March 09:00 EDT (clocks moved on the 8th).
+    due = weekly(datetime(2026, 3, 2, 10, 0, tzinfo=NEW_YORK), MONDAY, 9, tz="America/New_York")
+    assert due == utc(2026, 3, 9, 13, 0)
+    assert due.astimezone(NEW_YORK).strftime("%a %H:%M %Z") == "Mon 09:00 EDT"
+
+
+def test_weekly_hour_in_the_spring_gap_comes_just_after_it() -> None:
+    # Sunday 8 March 2026 02:00 does not exist in New York.
+    due = weekly(utc(2026, 3, 7, 12, 0), SUNDAY, 2, tz="America/New_York")
+    assert due.astimezone(NEW_YORK).strftime("%a %H:%M %Z") == "Sun 03:00 EDT"
+
+
+@pytest.mark.parametrize(
+    ("day", "hour", "match"),
+    [
+        (None, 9, "weekly_day"),
+        (7, 9, "weekly_day"),
+        (-1, 9, "weekly_day"),
+        (0, None, "digest_hour"),
+        (0, 24, "digest_hour"),
+    ],
+)
+def test_weekly_needs_a_weekday_and_an_hour(day: int | None, hour: int | None, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        due_at(
+            jst(2026, 5, 1, 12),
+            timezone="Asia/Tokyo",
+            frequency="weekly",
+            digest_hour=hour,
+            weekly_day=day,
+            quiet_start=None,
+            quiet_end=None,
+        )
+
+
+def test_a_daily_digest_ignores_weekly_day() -> None:
+    assert due_at(
+        jst(2026, 5, 1, 8),
+        timezone="Asia/Tokyo",
+        frequency="digest",
+        digest_hour=9,
+        weekly_day=SUNDAY,
+        quiet_start=None,
+        quiet_end=None,
+    ) == jst(2026, 5, 1, 9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=moments,
+    zone=st.sampled_from(ZONES),
+    day=st.integers(0, 6),
+    hour=st.integers(0, 23),
+)
+def test_weekly_without_quiet_hours_is_its_weekday_and_hour_within_a_week(
+    now: datetime, zone: str, day: int, hour: int
+) -> None:
+    due = weekly(now, day, hour, tz=zone)
+    assert due.utcoffset() == timedelta(0)
+    assert timedelta(0) <= due - now <= timedelta(days=7, hours=1)
+    local = due.astimezone(ZoneInfo(zone))
+    assert local.weekday() == day
+    # On the hour, or just after a DST gap that swallowed it.
+    assert (local.minute, local.second) == (0, 0)
+    assert local.hour in (hour, hour + 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=moments,
+    zone=st.sampled_from(ZONES),
+    day=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    start=minutes,
+    end=minutes,
+)
+def test_weekly_is_never_early_never_quiet(
+    now: datetime, zone: str, day: int, hour: int, start: time, end: time
+) -> None:
+    due = weekly(now, day, hour, (start, end), tz=zone)
+    assert due >= now
+    assert due - now <= timedelta(days=8)
+    assert not in_quiet_hours(due.astimezone(ZoneInfo(zone)).time(), start, end)
+
+
+# ------------------------------------------------------------------ the daily cap's day
+
+
+def test_local_day_and_next_day_start_in_tokyo() -> None:
+    # 2026-05-01 14:59 UTC is 23:59 in Tokyo; 15:00 UTC is the next day's midnight.
+    assert local_day(utc(2026, 5, 1, 14, 59), "Asia/Tokyo").isoformat() == "2026-05-01"
+    assert next_day_start(utc(2026, 5, 1, 14, 59), "Asia/Tokyo") == jst(2026, 5, 2, 0, 0)
+    assert local_day(utc(2026, 5, 1, 15, 0), "Asia/Tokyo").isoformat() == "2026-05-02"
+    assert next_day_start(utc(2026, 5, 1, 15, 0), "Asia/Tokyo") == jst(2026, 5, 3, 0, 0)
+    assert next_day_start(jst(2026, 5, 2, 0, 0), "Asia/Tokyo") == jst(2026, 5, 3, 0, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(now=moments, zone=st.sampled_from(ZONES))
+def test_next_day_start_is_the_next_local_midnight(now: datetime, zone: str) -> None:
+    start = next_day_start(now, zone)
+    assert now < start <= now + timedelta(days=1, hours=1)
+    assert local_day(start, zone) == local_day(now, zone) + timedelta(days=1)
+    assert local_day(start - timedelta(microseconds=1), zone) == local_day(now, zone)
+
+
 # ------------------------------------------------------------------ errors
 
 
@@ -277,7 +446,7 @@ def test_bad_input_is_refused() -> None:
         due_at(
             jst(2026, 5, 1, 12),
             timezone="Asia/Tokyo",
-            frequency="weekly",
+            frequency="monthly",
             digest_hour=None,
             quiet_start=None,
             quiet_end=None,

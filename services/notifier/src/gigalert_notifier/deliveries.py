@@ -1,5 +1,7 @@
-"""From alerts to deliveries: one per (alert, active channel), scheduled by the matched
-subscriptions and the freelancer's time zone. Pure planning kept apart from the SQL."""
+"""From alerts to deliveries: one per (alert, eligible channel that one of the matched
+subscriptions selects), scheduled by those subscriptions and the freelancer's time zone.
+Eligible: active, proven (``verified_at``) and not paused. Pure planning kept apart from
+the SQL."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from gigalert_notifier.schedule import due_at
@@ -27,6 +29,22 @@ class Schedule:
     digest_hour: int | None
     quiet_start: time | None
     quiet_end: time | None
+    weekly_day: int | None = None
+
+
+INSTANT: Final = Schedule("instant", None, None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """What a matched subscription asks of its alerts: when, and on which channels
+    (``None``: every channel of the account)."""
+
+    schedule: Schedule
+    channel_ids: frozenset[UUID] | None = None
+
+    def selects(self, channel_id: UUID) -> bool:
+        return self.channel_ids is None or channel_id in self.channel_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +57,30 @@ class PlannedDelivery:
     next_attempt_at: datetime
 
 
-def pick_schedule(schedules: Sequence[Schedule]) -> Schedule:
-    """If any matched subscription wants it at once, it goes at once (its quiet hours
-    apply); otherwise at the earliest digest hour among them."""
+def _due(s: Schedule, timezone: str, now: datetime) -> datetime:
+    return due_at(
+        now,
+        timezone=timezone,
+        frequency=s.frequency,
+        digest_hour=s.digest_hour,
+        quiet_start=s.quiet_start,
+        quiet_end=s.quiet_end,
+        weekly_day=s.weekly_day,
+    )
+
+
+def pick_schedule(
+    schedules: Sequence[Schedule], *, timezone: str, now: datetime
+) -> tuple[str, datetime]:
+    """The frequency and due time of a delivery wanted by these schedules. If any wants it
+    at once, it goes at once (the first such one's quiet hours apply); otherwise at the
+    earliest moment any of them (daily or weekly digest) would send it."""
+    if not schedules:
+        schedules = [INSTANT]
     instant = [s for s in schedules if s.frequency == "instant"]
-    if instant or not schedules:
-        return instant[0] if instant else Schedule("instant", None, None, None)
-    return min(schedules, key=lambda s: s.digest_hour if s.digest_hour is not None else 24)
+    if instant:
+        return "instant", _due(instant[0], timezone, now)
+    return min(((s.frequency, _due(s, timezone, now)) for s in schedules), key=lambda p: p[1])
 
 
 def plan(
@@ -53,23 +88,38 @@ def plan(
     *,
     channel_ids: Sequence[UUID],
     timezone: str,
-    schedules: Sequence[Schedule],
+    searches: Sequence[Search],
     now: datetime,
 ) -> list[PlannedDelivery]:
-    chosen = pick_schedule(schedules)
-    when = due_at(
-        now,
-        timezone=timezone,
-        frequency=chosen.frequency,
-        digest_hour=chosen.digest_hour,
-        quiet_start=chosen.quiet_start,
-        quiet_end=chosen.quiet_end,
-    )
+    """One delivery per eligible channel (``channel_ids``, in order) that at least one of
+    the alert's matched searches selects, scheduled by the searches selecting it. When none
+    of the alert's subscriptions is known any more (deleted meanwhile), the alert goes at
+    once to every eligible channel, as it did before per-search channels existed."""
+    if not searches:
+        searches = [Search(INSTANT)]
     payload = alert.model_dump(mode="json")
-    return [
-        PlannedDelivery(alert.alert_id, c, alert.freelancer_id, chosen.frequency, payload, when)
-        for c in channel_ids
-    ]
+    out: list[PlannedDelivery] = []
+    for channel in channel_ids:
+        wanting = [s.schedule for s in searches if s.selects(channel)]
+        if not wanting:
+            continue
+        frequency, when = pick_schedule(wanting, timezone=timezone, now=now)
+        out.append(
+            PlannedDelivery(alert.alert_id, channel, alert.freelancer_id, frequency, payload, when)
+        )
+    return out
+
+
+def search_of(row: Any) -> Search:
+    schedule = Schedule(
+        row["frequency"],
+        row["digest_hour"],
+        row["quiet_start"],
+        row["quiet_end"],
+        row["weekly_day"],
+    )
+    chosen = row["channel_ids"]
+    return Search(schedule, None if chosen is None else frozenset(chosen))
 
 
 async def create_deliveries(conn: Conn, alerts: Sequence[AlertMatched], now: datetime) -> int:
@@ -82,9 +132,8 @@ async def create_deliveries(conn: Conn, alerts: Sequence[AlertMatched], now: dat
         for r in await conn.fetch(q("alert_context"), list({a.freelancer_id for a in alerts}))
     }
     sub_ids = list({s for a in alerts for s in a.subscription_ids})
-    schedules = {
-        r["id"]: Schedule(r["frequency"], r["digest_hour"], r["quiet_start"], r["quiet_end"])
-        for r in await conn.fetch(q("subscription_schedules"), sub_ids)
+    searches = {
+        r["id"]: search_of(r) for r in await conn.fetch(q("subscription_schedules"), sub_ids)
     }
     planned: list[PlannedDelivery] = []
     for alert in alerts:
@@ -99,7 +148,7 @@ async def create_deliveries(conn: Conn, alerts: Sequence[AlertMatched], now: dat
                 alert,
                 channel_ids=who["channel_ids"],
                 timezone=who["timezone"],
-                schedules=[schedules[s] for s in alert.subscription_ids if s in schedules],
+                searches=[searches[s] for s in alert.subscription_ids if s in searches],
                 now=now,
             )
         )

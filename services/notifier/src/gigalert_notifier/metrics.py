@@ -19,3 +19,8 @@ SEND_SECONDS = Histogram(
 )
 DUE = Gauge("gigalert_notifier_deliveries_due", "Deliveries due now.")
 OVERDUE = Gauge("gigalert_notifier_deliveries_overdue", "Deliveries due for over 5 minutes.")
+CAPPED = Counter(
+    "gigalert_notifier_capped_total",
+    "Deliveries held until the next day by the per-address daily mail cap.",
+    ["kind"],
+)

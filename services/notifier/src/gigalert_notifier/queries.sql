@@ -1,13 +1,15 @@
 -- alert_context --
--- What deliveries need: each freelancer's locale and zone, active channels, and the
--- schedules of the subscriptions that matched.
+-- What deliveries need: each freelancer's locale and zone, the channels that may receive
+-- (on, proven, not paused by their owner), and the matched subscriptions' schedules and
+-- channel choices (channel_ids NULL: every channel of the account).
 SELECT f.id AS freelancer_id, f.locale, f.timezone,
        coalesce((SELECT array_agg(c.id ORDER BY c.created_at) FROM channels c
-                 WHERE c.freelancer_id = f.id AND c.active), '{}') AS channel_ids
+                 WHERE c.freelancer_id = f.id AND c.active AND c.verified_at IS NOT NULL
+                   AND NOT c.paused), '{}') AS channel_ids
 FROM freelancers f WHERE f.id = ANY($1::uuid[])
 
 -- subscription_schedules --
-SELECT id, frequency, digest_hour, quiet_start, quiet_end
+SELECT id, frequency, digest_hour, weekly_day, quiet_start, quiet_end, channel_ids
 FROM subscriptions WHERE id = ANY($1::uuid[])
 
 -- insert_deliveries --
@@ -19,14 +21,35 @@ RETURNING id
 
 -- claim_due --
 -- Due deliveries, and those whose sender died mid-send (lease expired), claimed so no
--- other replica takes them until the lease ends.
-WITH due AS (
-    SELECT id FROM deliveries
-    WHERE (status IN ('pending', 'failed') AND next_attempt_at <= $1)
-       OR (status = 'sending' AND lease_until < $1)
-    ORDER BY next_attempt_at
+-- other replica takes them until the lease ends. Fair across freelancers: each due row
+-- gets its turn within its freelancer's queue (1 = their oldest), and a round takes
+-- turns in order (every freelancer's first, then every second, …), oldest first within
+-- a turn; so one freelancer's backlog never delays another's alert past one round, and a
+-- lone backlog still fills whole rounds. Expired leases are recovered in the first turn.
+-- The ranking reads deliveries_fair_idx in order (index only: no sort, no heap); a pool of
+-- up to 4 rounds is ranked so that replicas claiming at once skip each other's locked rows
+-- and take the next ones. The locking level repeats the due test, so a row another
+-- replica claimed meanwhile is re-checked and skipped.
+WITH ranked AS (
+    SELECT id, next_attempt_at,
+           row_number() OVER (PARTITION BY freelancer_id ORDER BY next_attempt_at, id) AS turn
+    FROM deliveries
+    WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1
+    UNION ALL
+    SELECT id, next_attempt_at, 1 FROM deliveries WHERE status = 'sending' AND lease_until < $1
+), pool AS MATERIALIZED (
+    SELECT id, turn, next_attempt_at FROM ranked
+    WHERE turn <= $2 * 4
+    ORDER BY turn, next_attempt_at
+    LIMIT $2 * 4
+), due AS (
+    SELECT d.id FROM pool p JOIN deliveries d ON d.id = p.id
+    WHERE d.id = ANY (ARRAY(SELECT id FROM pool))
+      AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= $1)
+           OR (d.status = 'sending' AND d.lease_until < $1))
+    ORDER BY p.turn, p.next_attempt_at
     LIMIT $2
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF d SKIP LOCKED
 )
 UPDATE deliveries d
 SET status = 'sending', lease_until = $1 + make_interval(secs => $3), attempts = d.attempts + 1
@@ -34,6 +57,7 @@ FROM due, channels c, freelancers f
 WHERE d.id = due.id AND c.id = d.channel_id AND f.id = d.freelancer_id
 RETURNING d.id, d.alert_id, d.channel_id, d.frequency, d.payload, d.attempts, d.lease_until,
           c.kind, c.target, c.secret_encrypted, c.active AS channel_active,
+          c.verified_at IS NOT NULL AS channel_verified, c.paused AS channel_paused,
           f.locale, f.timezone
 
 -- mark_sent_many --
@@ -59,14 +83,59 @@ WITH sent AS (
 SELECT id FROM sent
 
 -- mark_failed --
-UPDATE deliveries
-SET status = 'failed', next_attempt_at = $2, lease_until = NULL, last_error = $3,
-    attempts = attempts - $4::int
-WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $5
+-- A failed send: retried at $2. The channel keeps the last failure and why ($7, short, no
+-- secrets) for its owner's page, written only if the fence let the delivery write through.
+WITH failed AS (
+    UPDATE deliveries
+    SET status = 'failed', next_attempt_at = $2, lease_until = NULL, last_error = $3,
+        attempts = attempts - $4::int
+    WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $5
+    RETURNING id
+)
+UPDATE channels SET last_error = $7, last_error_at = $8
+WHERE id = $6 AND $7::text IS NOT NULL AND EXISTS (SELECT 1 FROM failed)
 
 -- mark_dead --
-UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = $2
-WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
+-- $4..$6 as in mark_failed: the channel's last failure, when a send failed ($5 not NULL).
+WITH dead AS (
+    UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = $2
+    WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
+    RETURNING id
+)
+UPDATE channels SET last_error = $5, last_error_at = $6
+WHERE id = $4 AND $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM dead)
+
+-- reserve_email_slot --
+-- One more alert mail to this address ($1, lower-cased) on this day ($2), unless it has had
+-- $3 already: a row comes back only when the slot was taken. One statement, atomic across
+-- replicas (the upsert's row lock orders them), so the count never passes the cap.
+INSERT INTO email_daily_counts AS e (address, day, sent) VALUES ($1, $2, 1)
+ON CONFLICT (address, day) DO UPDATE SET sent = e.sent + 1 WHERE e.sent < $3
+RETURNING sent
+
+-- release_email_slot --
+-- A send that surely did not go out gives its slot back.
+UPDATE email_daily_counts SET sent = sent - 1 WHERE address = $1 AND day = $2 AND sent > 0
+
+-- defer_capped --
+-- The address had its day's mails: the claimed rows wait until the next day starts ($2),
+-- their attempt not counted (pending again, or failed if an earlier attempt failed); the
+-- channel's other due rows wait too (not claimed, so no fence; rows locked elsewhere are
+-- skipped, so two replicas deferring at once never wait on each other).
+WITH claimed AS (
+    UPDATE deliveries
+    SET status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END,
+        attempts = attempts - 1, next_attempt_at = $2, lease_until = NULL
+    WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
+    RETURNING id
+), others AS (
+    UPDATE deliveries SET next_attempt_at = $2
+    WHERE id IN (SELECT id FROM deliveries
+                 WHERE channel_id = $4 AND status IN ('pending', 'failed') AND next_attempt_at < $2
+                 FOR UPDATE SKIP LOCKED)
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM claimed) AS claimed, (SELECT count(*) FROM others) AS others
 
 -- release --
 -- Claimed but never sent (the process is stopping): due again at once, attempt refunded.

@@ -9,6 +9,8 @@ Rules (all wall-clock times are the freelancer's, via :mod:`zoneinfo`):
 * ``instant``: now, unless now is quiet; then the end of that quiet period.
 * ``digest``: the next ``digest_hour:00`` at or after now (now itself when it is exactly the
   hour), pushed to the end of the quiet period if that moment is quiet.
+* ``weekly``: the next ``digest_hour:00`` on ``weekly_day`` (0 = Monday … 6 = Sunday, as
+  :meth:`datetime.date.weekday`) at or after now, pushed out of quiet hours the same way.
 * Daylight saving time: a wall time that does not exist (spring forward) is read with the
   offset before the change, so it lands just after the gap (02:30 → 03:30 EDT, also for a
   quiet end inside the gap); a wall time that happens twice (fall back) is its first
@@ -23,9 +25,19 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Clock", "FrozenClock", "SystemClock", "due_at", "in_quiet_hours"]
+__all__ = [
+    "FREQUENCIES",
+    "Clock",
+    "FrozenClock",
+    "SystemClock",
+    "due_at",
+    "in_quiet_hours",
+    "local_day",
+    "next_day_start",
+]
 
-Frequency = Literal["instant", "digest"]
+Frequency = Literal["instant", "digest", "weekly"]
+FREQUENCIES: tuple[Frequency, ...] = ("instant", "digest", "weekly")
 
 
 class Clock(Protocol):
@@ -101,14 +113,26 @@ def _quiet_end_after(moment: datetime, tz: tzinfo, start: time, end: time) -> da
     return moment  # the end already passed (a repeated hour): not quiet any more
 
 
-def _next_hour(now: datetime, tz: tzinfo, hour: int) -> datetime:
+def _next_hour(now: datetime, tz: tzinfo, hour: int, weekday: int | None = None) -> datetime:
+    """The first ``hour:00`` (on ``weekday`` when given) at or after ``now``."""
     at = time(hour, 0)
     day = now.astimezone(tz).date()
+    if weekday is not None:
+        day += timedelta(days=(weekday - day.weekday()) % 7)
+    step = timedelta(days=1 if weekday is None else 7)
     candidate = _wall(day, at, tz)
     while candidate < now:
-        day += timedelta(days=1)
+        day += step
         candidate = _wall(day, at, tz)
     return candidate
+
+
+def _check_hour(digest_hour: int | None, frequency: str) -> int:
+    if digest_hour is None or not 0 <= digest_hour <= 23:
+        raise ValueError(
+            f"a {frequency} schedule needs a digest_hour in 0..23, got {digest_hour!r}"
+        )
+    return digest_hour
 
 
 def due_at(
@@ -119,6 +143,7 @@ def due_at(
     digest_hour: int | None,
     quiet_start: time | None,
     quiet_end: time | None,
+    weekly_day: int | None = None,
 ) -> datetime:
     """When a delivery planned at ``now`` should go out (UTC-aware, ``>= now``)."""
     now = _aware(now, "now").astimezone(UTC)
@@ -126,9 +151,11 @@ def due_at(
     if frequency == "instant":
         moment = now
     elif frequency == "digest":
-        if digest_hour is None or not 0 <= digest_hour <= 23:
-            raise ValueError(f"a digest needs a digest_hour in 0..23, got {digest_hour!r}")
-        moment = _next_hour(now, tz, digest_hour)
+        moment = _next_hour(now, tz, _check_hour(digest_hour, frequency))
+    elif frequency == "weekly":
+        if weekly_day is None or not 0 <= weekly_day <= 6:
+            raise ValueError(f"a weekly digest needs a weekly_day in 0..6, got {weekly_day!r}")
+        moment = _next_hour(now, tz, _check_hour(digest_hour, frequency), weekly_day)
     else:
         raise ValueError(f"unknown frequency {frequency!r}")
     if (
@@ -138,3 +165,15 @@ def due_at(
     ):
         return _quiet_end_after(moment, tz, quiet_start, quiet_end)
     return moment
+
+
+def local_day(now: datetime, timezone: str) -> date:
+    """The calendar day ``now`` falls on in ``timezone``."""
+    return _aware(now, "now").astimezone(_zone(timezone)).date()
+
+
+def next_day_start(now: datetime, timezone: str) -> datetime:
+    """The start (00:00, or the first instant after a DST gap) of the day after the one
+    ``now`` falls on in ``timezone``, as UTC: strictly after ``now``."""
+    tz = _zone(timezone)
+    return _wall(local_day(now, timezone) + timedelta(days=1), time(0, 0), tz)

@@ -14,7 +14,21 @@ Sends that went through are recorded together: while one ``mark_sent_many`` stat
 in flight, the outcomes that arrive meanwhile queue up and the next statement writes them
 all (:class:`_SentWriter`). Nothing waits for a batch to fill, so an idle worker records a
 lone send at once; a busy one writes a round's outcomes in a few statements instead of a
-transaction per delivery. Each row keeps its own fence and ``sent_at``."""
+transaction per delivery. Each row keeps its own fence and ``sent_at``.
+
+Only channels that are on (``active``), proven (``verified_at``) and not paused by their
+owner receive anything; a delivery queued for a channel that stopped being so goes
+``dead`` with the reason. A failed send leaves its reason (short, without secrets) on the
+channel (``last_error``, ``last_error_at``) for its owner's page; a success leaves them.
+
+The per-address daily cap (``GIGALERT_NOTIFIER_EMAIL_DAILY_CAP``): before each alert mail
+(a digest is one mail) the worker takes a slot in ``email_daily_counts`` for the lower-cased
+address and the day **in Asia/Tokyo** (:data:`CAP_ZONE`: the service's home zone, so one
+address has one count whichever account or zone it belongs to) with one atomic upsert, so
+replicas together never pass the cap. A mail over the cap is not sent and not failed: it
+and the channel's other due rows wait for the next Tokyo day's start, their attempt not
+counted. A send that surely did not go out gives its slot back; a timeout keeps it (the mail
+may have been delivered), so the cap errs towards fewer mails, never more."""
 
 from __future__ import annotations
 
@@ -22,11 +36,12 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 from uuid import UUID
 
@@ -35,9 +50,18 @@ import asyncpg
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
 from gigalert_notifier.backoff import next_delay
 from gigalert_notifier.deliveries import q
-from gigalert_notifier.metrics import DEAD, DUE, FAILED, OVERDUE, RETRIED, SEND_SECONDS, SENT
+from gigalert_notifier.metrics import (
+    CAPPED,
+    DEAD,
+    DUE,
+    FAILED,
+    OVERDUE,
+    RETRIED,
+    SEND_SECONDS,
+    SENT,
+)
 from gigalert_notifier.render import Rendered, render_alert, render_digest
-from gigalert_notifier.schedule import Clock
+from gigalert_notifier.schedule import Clock, local_day, next_day_start
 from gigalert_notifier.sending import SendOutcome, send
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import Conn
@@ -62,6 +86,9 @@ DB_UNAVAILABLE: Final = (
 )
 RETRY_FIRST_DELAY: Final = 0.05
 RETRY_MAX_DELAY: Final = 1.0
+DIGESTS: Final = frozenset({"digest", "weekly"})
+CAP_ZONE: Final = "Asia/Tokyo"  # the day of the per-address daily cap
+_PROVIDER: Final = {"email": "the mail server", "line": "LINE", "slack": "Slack"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +98,7 @@ class Claimed:
     kind: str
     target: str
     secret: bytes | None
-    channel_active: bool
+    ineligible: str | None  # why the channel may not receive now, None when it may
     locale: str
     alerts: list[AlertMatched]
     attempts: int
@@ -80,11 +107,12 @@ class Claimed:
 
 
 def group_claimed(rows: list[Any], *, write_deadline: float) -> list[Claimed]:
-    """Instant deliveries go one by one; digest deliveries go one message per channel."""
+    """Instant deliveries go one by one; digest deliveries (daily and weekly, due together)
+    go one message per channel."""
     out: list[Claimed] = []
     digests: dict[UUID, list[Any]] = defaultdict(list)
     for r in rows:
-        if r["frequency"] == "digest":
+        if r["frequency"] in DIGESTS:
             digests[r["channel_id"]].append(r)
         else:
             out.append(_claimed([r], write_deadline))
@@ -100,7 +128,11 @@ def _claimed(rows: list[Any], write_deadline: float) -> Claimed:
         kind=first["kind"],
         target=first["target"],
         secret=first["secret_encrypted"],
-        channel_active=first["channel_active"],
+        ineligible=ineligible_reason(
+            active=first["channel_active"],
+            verified=first["channel_verified"],
+            paused=first["channel_paused"],
+        ),
         locale=first["locale"],
         alerts=[AlertMatched.model_validate(r["payload"]) for r in rows],
         attempts=max(r["attempts"] for r in rows),
@@ -115,6 +147,53 @@ def delivery_header(ids: list[UUID]) -> str:
     if len(ids) <= 20:
         return ",".join(str(i) for i in ids)
     return f"{ids[0]} +{len(ids) - 1}"
+
+
+def ineligible_reason(*, active: bool, verified: bool, paused: bool) -> str | None:
+    """Why a channel may not receive alerts (None: it may): it must be on, proven, unpaused."""
+    if not active:
+        return "channel is disabled"
+    if not verified:
+        return "channel is not verified"
+    if paused:
+        return "channel is paused by its owner"
+    return None
+
+
+_HTTP_CODE: Final = re.compile(r"\b([45]\d\d)\b")
+
+
+def channel_error_reason(kind: str, outcome: SendOutcome, *, will_retry: bool) -> str:
+    """What the channel's owner is shown about a failed send: short, from fixed phrases and
+    a status code only (never the server's text, a URL or an address)."""
+    who = _PROVIDER.get(kind, kind)
+    error = outcome.error or ""
+    if outcome.rate_limited:
+        what = f"{who} asked us to slow down (HTTP 429)"
+    elif outcome.http_status is not None:
+        what = f"{who} answered HTTP {outcome.http_status}"
+    elif "timed out" in error:
+        what = f"{who} did not answer in time"
+    elif error.startswith("no usable URL"):
+        what = "the channel's settings could not be used"
+    elif error.startswith("no valid recipient"):
+        what = "the address was not accepted as valid"
+    elif error.startswith(("SMTP recipient refused", "SMTP recipient deferred")):
+        code = _HTTP_CODE.search(error)
+        verb = "refused" if outcome.permanent else "deferred"
+        what = f"the mail server {verb} the address" + (f" ({code[1]})" if code else "")
+    elif error.startswith("SMTP connection failed"):
+        what = "our mail server could not be reached"
+    elif kind == "email":
+        what = "the mail server did not take the mail"
+    else:
+        what = f"{who} could not be reached"
+    return f"{what}; {'will retry' if will_retry else 'not retried'}"
+
+
+def may_have_gone_out(outcome: SendOutcome) -> bool:
+    """A failed send that may still have been delivered (it timed out mid-way)."""
+    return not outcome.ok and "timed out" in (outcome.error or "")
 
 
 def _our_credentials_rejected(kind: str, outcome: SendOutcome) -> bool:
@@ -211,21 +290,24 @@ class DeliveryWorker:
         return line_url(token.get_secret_value(), c.target), rendered.line_text, "text"
 
     async def _deliver(self, c: Claimed) -> None:
-        if not c.channel_active:
-            await self._dead(c, "channel is disabled")
+        if c.ineligible is not None:
+            await self._dead(c, c.ineligible)
             return
         try:
             rendered = self._render(c)
             url, body, body_format = self._url_and_body(c, rendered)
         except ValueError as exc:
-            await self._dead(c, str(exc))
+            await self._dead(c, str(exc), channel_error="the channel's settings could not be used")
             return
+        slot: date | None = None
         async with self._channel_locks[c.channel_id], self._limits[c.kind]:
             await self._pace(c)
             # No send starts once stop is requested, nor so late in the lease that another
             # replica could claim the row while it is under way.
             if self._stopping or not self._lease_allows_a_send(c):
                 outcome = None
+            elif c.kind == "email" and (slot := await self._take_slot(c)) is None:
+                return  # over the address's daily cap: deferred to the next day
             else:
                 start = time.perf_counter()
                 outcome = await self._send(
@@ -238,8 +320,55 @@ class DeliveryWorker:
                 SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
         if outcome is None:
             await self._give_back(c)
-        else:
-            await self._record(c, outcome)
+            return
+        if slot is not None and not outcome.ok and not may_have_gone_out(outcome):
+            await self._release_slot(c, slot)
+        await self._record(c, outcome)
+
+    async def _take_slot(self, c: Claimed) -> date | None:
+        """A slot of today's (Tokyo) mails to this address; None when the cap is reached
+        (the rows are then deferred) or Postgres is unreachable (they are given back)."""
+        now = self._clock.now()
+        day = local_day(now, CAP_ZONE)
+        address = c.target.lower()
+        try:
+            taken = await self._pool.fetchval(
+                q("reserve_email_slot"), address, day, self._s.email_daily_cap
+            )
+        except DB_UNAVAILABLE:
+            log.warning("could not count the mail against the daily cap; given back")
+            await self._give_back(c)
+            return None
+        if taken is not None:
+            return day
+        await self._defer_to_next_day(c, next_day_start(now, CAP_ZONE))
+        return None
+
+    async def _release_slot(self, c: Claimed, day: date) -> None:
+        try:
+            await self._pool.execute(q("release_email_slot"), c.target.lower(), day)
+        except DB_UNAVAILABLE:
+            log.warning("could not give a daily-cap slot back", exc_info=True)
+
+    async def _defer_to_next_day(self, c: Claimed, when: datetime) -> None:
+        counts: dict[str, int] = {}
+
+        async def defer(conn: Conn) -> None:
+            row = await conn.fetchrow(q("defer_capped"), c.ids, when, c.lease_until, c.channel_id)
+            if row is not None:
+                counts.update(claimed=row["claimed"], others=row["others"])
+
+        if await self._write_state(c, "pending", defer):
+            CAPPED.labels(kind=c.kind).inc(len(c.ids))
+            log.info(
+                "daily mail cap reached for the address; deliveries wait for the next day",
+                extra={
+                    "delivery_ids": [str(i) for i in c.ids],
+                    "channel_id": str(c.channel_id),
+                    "until": when.isoformat(),
+                    "other_deliveries_deferred": counts.get("others", 0),
+                },
+            )
 
     def _lease_allows_a_send(self, c: Claimed) -> bool:
         """A send may take ``send_timeout_seconds`` (capped at half the lease, or a short
@@ -291,19 +420,30 @@ class DeliveryWorker:
         FAILED.labels(kind=c.kind).inc()
         error = (outcome.error or "send failed")[:1000]
         if outcome.permanent and not _our_credentials_rejected(c.kind, outcome):
-            await self._dead(c, error, permanent_channel_failure=True)
-        elif outcome.rate_limited:
+            await self._dead(
+                c,
+                error,
+                permanent_channel_failure=True,
+                channel_error=channel_error_reason(c.kind, outcome, will_retry=False),
+            )
+            return
+        if not outcome.rate_limited and c.attempts >= self._s.max_attempts:
+            reason = channel_error_reason(c.kind, outcome, will_retry=False)
+            await self._dead(
+                c, f"gave up after {c.attempts} attempts: {error}", channel_error=reason
+            )
+            return
+        reason = channel_error_reason(c.kind, outcome, will_retry=True)
+        if outcome.rate_limited:
             wait = outcome.retry_after or self._s.rate_limited_pause_seconds
-            if await self._mark_failed(c, now + timedelta(seconds=wait), error, refund=1):
+            if await self._mark_failed(c, now + timedelta(seconds=wait), error, 1, reason):
                 RETRIED.labels(kind=c.kind).inc(len(c.ids))
                 log.warning("delivery rate limited", extra={**extra, "retry_in": wait})
-        elif c.attempts >= self._s.max_attempts:
-            await self._dead(c, f"gave up after {c.attempts} attempts: {error}")
         else:
             delay = next_delay(
                 c.attempts, base=self._s.base_delay_seconds, cap=self._s.max_delay_seconds
             )
-            if await self._mark_failed(c, now + timedelta(seconds=delay), error, refund=0):
+            if await self._mark_failed(c, now + timedelta(seconds=delay), error, 0, reason):
                 RETRIED.labels(kind=c.kind).inc(len(c.ids))
                 log.warning(
                     "delivery failed; will retry",
@@ -311,10 +451,20 @@ class DeliveryWorker:
                 )
 
     async def _mark_failed(
-        self, c: Claimed, retry_at: datetime, error: str, *, refund: int
+        self, c: Claimed, retry_at: datetime, error: str, refund: int, channel_error: str
     ) -> bool:
         async def failed(conn: Conn) -> None:
-            await conn.execute(q("mark_failed"), c.ids, retry_at, error, refund, c.lease_until)
+            await conn.execute(
+                q("mark_failed"),
+                c.ids,
+                retry_at,
+                error,
+                refund,
+                c.lease_until,
+                c.channel_id,
+                channel_error,
+                self._clock.now(),
+            )
 
         return await self._write_state(c, "failed", failed)
 
@@ -380,13 +530,28 @@ class DeliveryWorker:
             return True
 
     async def _dead(
-        self, c: Claimed, error: str, *, permanent_channel_failure: bool = False
+        self,
+        c: Claimed,
+        error: str,
+        *,
+        permanent_channel_failure: bool = False,
+        channel_error: str | None = None,
     ) -> None:
+        """``channel_error``: the reason shown on the channel when a send failed (None when
+        nothing was sent, e.g. the channel is disabled: its last failure stays as it was)."""
         disabled = False
 
         async def dead(conn: Conn) -> None:
             nonlocal disabled
-            await conn.execute(q("mark_dead"), c.ids, error[:1000], c.lease_until)
+            await conn.execute(
+                q("mark_dead"),
+                c.ids,
+                error[:1000],
+                c.lease_until,
+                c.channel_id,
+                channel_error,
+                self._clock.now(),
+            )
             if permanent_channel_failure:
                 still_active = await conn.fetchval(
                     q("channel_failed_permanently"),
