@@ -352,6 +352,7 @@ async def test_the_channels_failure_reason_is_short_and_holds_no_secret(
     await worker.run_once()
     reason, at = await channel_error(db, cid)
     assert (reason, at) == (expected, NOON_JST)
+    assert reason is not None
     assert "SECRET" not in reason and "hooks.slack.com" not in reason and len(reason) <= 120
 
 
