@@ -20,6 +20,7 @@ from gigalert_shared.events import RateUnit, TaxBasis
 
 FX = {"USD": 150.0, "EUR": 160.0}
 H, D, M, P = RateUnit.HOUR, RateUnit.DAY, RateUnit.MONTH, RateUnit.PROJECT
+Y, PC = RateUnit.YEAR, RateUnit.PIECE
 STD = "month ÷ 160h (standard)"
 BAND = "month ÷ 160h (midpoint of 精算幅 140–180h)"
 
@@ -134,7 +135,7 @@ RATE_TEXTS = [
         hours_per_month_min=None,
     ),
     case("固定報酬30万円", None, None, P, "project: no hourly rate", amount_min=300000),
-    case("1記事5,000円", None, None, P, "project: no hourly rate"),
+    case("1記事5,000円", None, None, PC, "piece: no hourly rate"),  # per article: a piece
     case("Fixed price: $2,000", None, None, P, "project: no hourly rate", currency="USD"),
     case(
         "Fixed price $2,000 (est. 40 hours)",
@@ -188,7 +189,7 @@ RATE_TEXTS = [
     case("50万円", None, None, None, "unit unknown: no hourly rate", amount_min=500000),
     case("50万〜70万", None, None, None, "unit unknown: no hourly rate", amount_max=700000),
     case("単価5,000円", None, None, None, "unit unknown: no hourly rate"),  # too small for 月単価
-    case("年収600万円", None, None, None, "annual pay: no hourly rate", amount_min=6_000_000),
+    case("年収600万円", None, None, Y, "annual pay: no hourly rate", amount_min=6_000_000),
     case("高単価！", None, None, None, "unreadable", amount_min=None, negotiable=False),
     case("80〜60万円/月", None, None, None, "unreadable", amount_min=None),
     case("0円", None, None, None, "unreadable"),

@@ -1,4 +1,10 @@
-"""From a validated ``GigIn`` to the normalised gig: pure, no I/O."""
+"""From a validated ``GigIn`` to the normalised gig: pure, no I/O.
+
+The structured fields come first; the title and description (:mod:`.normalise.listing`) fill
+what they leave open: pay when the rate field gives no amount, the hours a monthly figure is
+divided by when the pay text states none, days per week, remote mode, place, and whether the
+work is unpaid. Where both speak, the field wins. An hourly figure outside the plausible band
+is kept in ``rate_source`` only (:func:`.normalise.plausible`)."""
 
 from __future__ import annotations
 
@@ -11,14 +17,27 @@ from datetime import datetime
 from gigalert_ingest.normalise import (
     DaysPerWeek,
     NormalisedRate,
+    RateHints,
     days_from_numbers,
     normalise_structured_rate,
     parse_days_cached,
     parse_rate_text,
     parse_remote,
+    plausible,
+)
+from gigalert_ingest.normalise.listing import (
+    Hours,
+    clean_location,
+    find_pay_text,
+    read_days_text,
+    read_hours,
+    read_location,
+    read_remote_text,
+    says_unpaid,
+    unit_hint,
 )
 from gigalert_ingest.schemas import DaysIn, GigIn, RateIn
-from gigalert_shared.events import GigBody, RateSource
+from gigalert_shared.events import GigBody, RateSource, RemoteMode
 from gigalert_shared.taxonomy import domains_from_text, normalise_text
 
 
@@ -43,12 +62,15 @@ def _days(value: DaysIn | str | None) -> DaysPerWeek:
 
 
 def _rate(
-    value: RateIn | str | None, days: DaysPerWeek, fx_to_jpy: Mapping[str, float]
+    value: RateIn | str | None,
+    days: DaysPerWeek,
+    fx_to_jpy: Mapping[str, float],
+    hints: RateHints | None = None,
 ) -> NormalisedRate:
     if value is None:
         return NormalisedRate(None, None, RateSource(convention="not given"))
     if isinstance(value, str):
-        return parse_rate_text(value, days_per_week=days, fx_to_jpy=fx_to_jpy)
+        return parse_rate_text(value, days_per_week=days, fx_to_jpy=fx_to_jpy, hints=hints)
     return normalise_structured_rate(
         amount_min=value.amount_min,
         amount_max=value.amount_max,
@@ -60,6 +82,71 @@ def _rate(
         days_per_week=days,
         fx_to_jpy=fx_to_jpy,
     )
+
+
+def _has_amount(rate: NormalisedRate) -> bool:
+    return rate.source.amount_min is not None or rate.source.amount_max is not None
+
+
+def _unpaid(source: RateSource) -> NormalisedRate:
+    convention = "unpaid (無報酬): ¥0 an hour, passes no rate floor"
+    return NormalisedRate(
+        0, 0, source.model_copy(update={"unpaid": True, "convention": convention})
+    )
+
+
+def _listing_rate(
+    gig: GigIn, days: DaysPerWeek, hours: Hours | None, fx_to_jpy: Mapping[str, float]
+) -> NormalisedRate:
+    """The rate field, completed by the title and description where it is silent."""
+    text = gig.rate if isinstance(gig.rate, str) else None
+    hints = None
+    if text is not None or gig.rate is None:
+        hints = (hours or Hours()).hints(unit_hint(gig.description) if gig.description else None)
+    rate = _rate(gig.rate, days, fx_to_jpy, hints)
+    if _has_amount(rate) or rate.source.negotiable:
+        return rate
+    pay = find_pay_text(gig.title, gig.description, frozenset(fx_to_jpy))
+    if pay is not None:
+        found = parse_rate_text(pay, days_per_week=days, fx_to_jpy=fx_to_jpy, hints=hints)
+        if _has_amount(found) or (found.source.negotiable and gig.rate is None):
+            return found
+    if says_unpaid(text, gig.title, gig.description):
+        return _unpaid(rate.source)
+    return rate
+
+
+def _days_of(gig: GigIn, hours: Hours | None) -> DaysPerWeek:
+    days = _days(gig.days_per_week)
+    if days.known:
+        return days
+    texts = [days.text, gig.rate if isinstance(gig.rate, str) else None, gig.title]
+    for text in texts:
+        if text:
+            found = read_days_text(text)
+            if found.known:
+                return found
+    if gig.description:
+        found = read_days_text(gig.description, hours)
+        if found.known:
+            return found
+    return days
+
+
+def _remote_of(gig: GigIn, location_says_remote: bool) -> RemoteMode | None:
+    mode = parse_remote(gig.remote)
+    if mode is not None:
+        return mode
+    if location_says_remote:
+        return RemoteMode.REMOTE
+    return read_remote_text(gig.title) or read_remote_text(gig.description)
+
+
+def _location_of(gig: GigIn) -> tuple[str | None, bool]:
+    location, remote = clean_location(gig.location)
+    if location is None:
+        location = read_location(gig.title, gig.description)
+    return location, remote
 
 
 def search_text(title: str, description: str, skills: list[str]) -> str:
@@ -75,9 +162,11 @@ def build_gig(
     received_at: datetime,
     fx_to_jpy: Mapping[str, float],
 ) -> GigBody:
-    days = _days(gig.days_per_week)
-    rate = _rate(gig.rate, days, fx_to_jpy)
-    domains = domains_from_text(gig.category or "", gig.title, *gig.skills)
+    hours = read_hours(gig.description) if gig.description else None
+    days = _days_of(gig, hours)
+    rate = plausible(_listing_rate(gig, days, hours, fx_to_jpy))
+    location, location_says_remote = _location_of(gig)
+    domains = domains_from_text(gig.category or "", gig.title, *gig.skills, gig.description)
     return GigBody(
         gig_id=gig_id,
         platform_id=platform.id,
@@ -88,9 +177,9 @@ def build_gig(
         url=str(gig.url) if gig.url else None,
         domains=domains or ["other"],
         skills=list(gig.skills),
-        remote_mode=parse_remote(gig.remote),
+        remote_mode=_remote_of(gig, location_says_remote),
         remote_text=gig.remote,
-        location=gig.location,
+        location=location,
         rate_min_jpy_h=rate.min_jpy_h,
         rate_max_jpy_h=rate.max_jpy_h,
         rate_source=rate.source,

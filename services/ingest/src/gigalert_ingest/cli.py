@@ -1,9 +1,11 @@
-"""``gigalert platforms …`` and ``gigalert ingest serve``."""
+"""``gigalert platforms …``, ``gigalert ingest serve`` and ``gigalert ingest score-corpus``."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+from pathlib import Path
+from typing import Annotated
 
 import asyncpg
 import typer
@@ -71,3 +73,21 @@ def serve() -> None:
 
     gc.set_threshold(*GC_THRESHOLDS)
     serve_app("ingest", create_app, lambda s: s.http.ingest_port)
+
+
+_CORPUS = typer.Option(help="Directory of labelled listings (*.json).")
+
+
+@ingest_app.command("score-corpus")
+def score_corpus_command(
+    corpus: Annotated[Path, _CORPUS] = Path("tests/ingest/corpus"),
+) -> None:
+    """Normalise every listing of the labelled corpus as the HTTP API would (no server) and
+    print the share of labels that hold, per fact and overall, and every miss."""
+    from gigalert_ingest.corpus import load_corpus, score_corpus
+
+    listings = load_corpus(corpus)
+    if not listings:
+        typer.echo(f"no listings in {corpus}/*.json", err=True)
+        raise typer.Exit(1)
+    typer.echo(score_corpus(listings, get_settings().fx_to_jpy).report())

@@ -5,17 +5,19 @@ for its rules.
 """
 
 from .days import DaysPerWeek, days_from_numbers, parse_days, parse_days_cached
-from .hourly import NormalisedRate
-from .rates import normalise_structured_rate, parse_rate_text
+from .hourly import NormalisedRate, plausible
+from .rates import RateHints, normalise_structured_rate, parse_rate_text
 from .remote import parse_remote
 
 __all__ = [
     "DaysPerWeek",
     "NormalisedRate",
+    "RateHints",
     "days_from_numbers",
     "normalise_structured_rate",
     "parse_days",
     "parse_days_cached",
     "parse_rate_text",
     "parse_remote",
+    "plausible",
 ]

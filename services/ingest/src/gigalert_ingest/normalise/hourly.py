@@ -14,11 +14,22 @@ from gigalert_shared.events import RateSource, RateUnit, TaxBasis
 from .days import FULL_WEEK, DaysPerWeek
 from .text import fmt_num
 
-__all__ = ["MAX_HOURS_PER_MONTH", "MAX_JPY_PER_HOUR", "NormalisedRate", "convert"]
+__all__ = [
+    "MAX_HOURS_PER_MONTH",
+    "MAX_JPY_PER_HOUR",
+    "PLAUSIBLE_JPY_H",
+    "NormalisedRate",
+    "convert",
+    "plausible",
+]
 
 MAX_HOURS_PER_MONTH = 744.0  # 31 × 24: anything above is not a month's hours
 # Far above any real rate, far below what an integer column holds (2**31 - 1).
 MAX_JPY_PER_HOUR = 1_000_000
+# The plausible band of an hourly figure for paid work: below Japan's minimum wage (about
+# ¥1,000 an hour) or above ¥50,000 an hour, a derived figure is a sign of a misreading (a
+# monthly fee for a few hours' work divided by 160 h, a deduction read as the hours).
+PLAUSIBLE_JPY_H = (1_000, 50_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +67,16 @@ def _divisor(
     if lo is not None and hi is not None:
         mid = (lo + hi) / 2
         how = f"midpoint of 精算幅 {fmt_num(lo)}–{fmt_num(hi)}h" if lo != hi else "listing's hours"
+        if unit is RateUnit.YEAR:  # the hours are a month's: twelve of them make the year
+            return mid * 12, f"year ÷ {fmt_num(mid * 12)}h (12 × {fmt_num(mid)}h, {how})"
         return mid, f"{unit.value} ÷ {fmt_num(mid)}h ({how})"
-    if unit is RateUnit.PROJECT:
-        return None, "project: no hourly rate"
+    if unit is RateUnit.PROJECT or unit is RateUnit.PIECE:
+        return None, f"{unit.value}: no hourly rate"
+    if unit is RateUnit.YEAR:
+        if hours_per_week is not None:
+            h = hours_per_week * 52
+            return h, f"year ÷ {fmt_num(h)}h (52 × {fmt_num(hours_per_week)}h a week)"
+        return None, "annual pay: no hourly rate"
     if hours_per_week is not None:
         week = FULL_WEEK * hours_per_day
         h = standard * hours_per_week / week
@@ -123,3 +141,33 @@ def convert(
         return NormalisedRate(None, None, source.model_copy(update={"convention": implausible}))
     lo, hi = (None if f is None else _round_yen(f) for f in figures)
     return NormalisedRate(lo, hi, source)
+
+
+def plausible(rate: NormalisedRate) -> NormalisedRate:
+    """``rate`` as is when its hourly figure is plausible for paid work (or unknown, or the
+    ¥0 of unpaid work); otherwise the figure moves to ``implausible_min_jpy_h`` /
+    ``implausible_max_jpy_h`` of the source and the rate itself becomes unknown, so that it
+    never passes a rate floor. A range is implausible when all of it lies outside the band:
+    its top below ¥1,000 or its bottom above ¥50,000 (¥938–1,563 stays as it is)."""
+    lo, hi = rate.min_jpy_h, rate.max_jpy_h
+    if (lo is None and hi is None) or rate.source.unpaid:
+        return rate
+    floor, ceiling = PLAUSIBLE_JPY_H
+    top = hi if hi is not None else lo
+    bottom = lo if lo is not None else hi
+    assert top is not None and bottom is not None
+    if floor <= top and bottom <= ceiling:
+        return rate
+    figure = f"¥{bottom:,}" if bottom == top else f"¥{bottom:,}–{top:,}"
+    convention = (
+        f"{rate.source.convention}; {figure} an hour is outside ¥{floor:,}–{ceiling:,}: "
+        "implausible, not used for matching"
+    )
+    source = rate.source.model_copy(
+        update={
+            "implausible_min_jpy_h": lo,
+            "implausible_max_jpy_h": hi,
+            "convention": convention,
+        }
+    )
+    return NormalisedRate(None, None, source)

@@ -43,38 +43,53 @@ BAND = re.compile(
     rf"|(?<![週日\d./])(?P<lo2>{_N})\s*{_H}?\s*~\s*(?P<hi2>{_N})\s*{_H}",
     re.IGNORECASE,
 )
-# 100h想定, 月160h; not 1日8h, 週20時間, 8時間/日 (hours a day or a week) or 24時間対応.
+# 100h想定, 月160h; not 1日8h, 週20時間, 8時間/日 (hours a day or a week), 24時間対応, nor
+# 1時間あたり1,000円 (a rate per hour, e.g. a deduction for missing hours).
 HOURS = re.compile(
-    rf"(?<![週日\d./])(?<!週\s)(?P<h>{_N})\s*{_H}(?!\s*(?:/\s*(?:日|day|週|week)|対応|体制|365))",
+    rf"(?<![週日\d./])(?<!週\s)(?P<h>{_N})\s*{_H}"
+    r"(?!\s*(?:/\s*(?:日|day|週|week)|対応|体制|365|あたり|当たり|につき|ごと|毎|単価|給))",
     re.IGNORECASE,
 )
 # Hours a week, for monthly pay: 週20時間, 週10~20h (the midpoint is used).
 WEEK_HOURS = re.compile(rf"週\s*(?P<lo>{_N})\s*{_H}?\s*(?:~\s*(?P<hi>{_N})\s*)?{_H}", re.IGNORECASE)
-# A unit written right after the figure: 4500円/h, $50 an hour, 80万円/人月, 3000円/1h.
+# A unit written right after the figure: 4500円/h, $50 an hour, 80万円/人月, 3000円/1h,
+# 5万円程度/月 (an "about" word may stand between), 2円/文字.
 SUFFIX = re.compile(
-    r"""\s*[+~]?\s*(?:/|per\s+|an?\s+)\s*(?:1\s*)?(?:人)?
+    r"""\s*(?:程度|ほど|前後|くらい|ぐらい|位)?\s*[+~]?\s*(?:/|per\s+|an?\s+)\s*(?:1\s*)?(?:人)?
     (?:(?P<hour>hours?|hrs?|h|時間|時)
       |(?P<day>days?|日)
       |(?P<month>months?|mo|月)
-      |(?P<project>project|件|記事|本)
-      |(?P<year>years?|yr|年)
+      |(?P<project>project|案件)
+      |(?P<piece>件|記事|本|投稿|文字|字|ページ|枚|articles?|posts?|pieces?|words?|items?|tasks?)
+      |(?P<year>years?|yr|年|annum)
     )(?![a-zA-Z])""",
     re.IGNORECASE | re.VERBOSE,
 )
 _MONEY_AHEAD = r"(?=\s*[\d¥$€£])"
-# A unit word anywhere: 時給, 月額, 1日3万円, 月80万円 (not 3月, 3ヶ月), 案件総額, 年収, 単価.
+# A unit word anywhere: 時給, 月額, 1日3万円, 月80万円 (not 3月, 3ヶ月), 案件総額, 年収, 単価,
+# 1日当たり, 1投稿あたり, 文字単価, 年間.
+_PER = r"\s*(?:当たり|あたり|につき)"
 UNIT_WORD = re.compile(
-    r"(?P<hour>時給|時間単価|時間給|hourly|per\s+hour)"
-    rf"|(?P<day>日給|日額|日当|日単価|人日|daily|per\s+day|(?<![\d週])1\s*日{_MONEY_AHEAD})"
-    rf"|(?P<month>月額|月給|月単価|月収|人月|monthly|per\s+month|(?<![\dヶヵか箇カケ])月{_MONEY_AHEAD}"
-    rf"|1\s*[ヶヵかカケ箇]\s*月{_MONEY_AHEAD})"
+    r"(?P<hour>時給|時間単価|時間給|hourly|per\s+hour|an\s+hour)"
+    rf"|(?P<day>日給|日額|日当|日単価|人日|daily|per\s+day|a\s+day|1\s*日{_PER}|1\s*日\s*の勤務で"
+    rf"|(?<![\d週])1\s*日{_MONEY_AHEAD})"
+    rf"|(?P<month>月額|月給|月単価|月収|人月|月謝|monthly|per\s+month|a\s+month"
+    rf"|(?<![\dヶヵか箇カケ])月{_MONEY_AHEAD}|1\s*[ヶヵかカケ箇]\s*月(?:{_PER})?{_MONEY_AHEAD})"
     r"|(?P<project>案件総額|総額|固定報酬|報酬総額|一括|成果報酬|fixed(?:\s+(?:price|fee))?"
-    r"|per\s+project|project\s+fee|lump\s+sum|1\s*(?:記事|本|件|案件)|案件あたり)"
-    r"|(?P<year>年収|年俸|annual(?:ly)?|per\s+(?:year|annum))"
+    r"|per\s+project|project\s+fee|lump\s+sum|honorarium|stipend)"
+    rf"|(?P<piece>文字単価|記事単価|1\s*(?:記事|本|件|案件|投稿|文字|ページ|枚)(?:{_PER})?"
+    r"|案件あたり|per\s+(?:article|post|piece|word|item|task))"
+    r"|(?P<year>年収|年俸|年額|年間|年棒|annual(?:ly)?|per\s+(?:year|annum)|a\s+year|yearly|salary)"
     r"|(?P<tanka>単価)",
     re.IGNORECASE,
 )
-UNIT_WORD = _starting_with("時日人月案総固報一成年単hdmpfla1", UNIT_WORD)
+UNIT_WORD = _starting_with("時日人月案総固報一成年単文記hdmpflas1", UNIT_WORD)
+# A count before the pay, not pay: 月4記事程度で2万円, 月5投稿, 3ページ, 9本の動画, 10分.
+COUNT_AFTER = re.compile(
+    r"\s*(?:記事|投稿|本|件|ページ|枚|回|名|人|社|分|秒|文字|字|か所|箇所|ヶ所|種|職種|週間|年|歳"
+    r"|articles?|posts?|pages?|times?|people|persons?|words?|weeks?|years?|minutes?)",
+    re.IGNORECASE,
+)
 # One-sided figures: 〜80万円, 上限80万円, 4500円以上, 60万円〜, $40+, up to $60, from €40.
 MAX_ONLY_BEFORE = re.compile(r"~\s*$|上限|最大|\bmax(?:imum)?\b|up\s+to", re.IGNORECASE)
 MIN_ONLY_BEFORE = re.compile(r"下限|最低|\bmin(?:imum)?\b|\bfrom\b", re.IGNORECASE)
@@ -106,4 +121,5 @@ def may_have_hours(s: str) -> bool:
 
 
 TANKA_MONTHLY_FROM_JPY = 100_000
+TANKA_PIECE_BELOW_JPY = 100  # 単価2円: per character (文字単価) or per item
 MAX_BARE_SPREAD = 10  # 5000~1万円 is 5,000–10,000; 80~60万円 is unreadable

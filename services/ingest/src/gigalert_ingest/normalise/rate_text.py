@@ -6,6 +6,8 @@ a currency code) or sits next to a unit (``時給4500``, ``4500/h``); so ``週3�
 are never read as pay. Its unit is the one written right after it (``/月``), else the nearest
 unit word before it (``月額``), else the first unit word after it (``4,500円（時給）``).
 A bare ``単価`` is the SES ``月単価`` only for ¥100,000 or more; below that the unit is unknown.
+A figure without money marks followed by a counter (``月4記事程度で2万円``, ``1投稿8000円``) is a
+count of things, not pay.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ class ReadRate:
     hours_min: float | None  # 精算幅 low, or the one stated number of hours
     hours_max: float | None
     hours_per_week: float | None = None  # 週20時間; the midpoint of 週10~20時間
-    annual: bool = False
     readable: bool = True  # False: there was a figure we could not make sense of
 
 
@@ -104,6 +105,8 @@ def _range(first: re.Match[str], last: re.Match[str]) -> tuple[float, float]:
     if last is not first and _multiplier(first) == 1:
         if float(first["num"]) <= float(last["num"]):
             lo = float(first["num"]) * _multiplier(last)  # 60~80万円: the 60 is 60万 too
+            if lo * p.MAX_BARE_SPREAD < hi and lo * 1000 <= hi and hi >= 10_000:
+                lo *= 1000  # $45-60,000: the 45 is 45,000
         elif lo * p.MAX_BARE_SPREAD < hi:
             lo = 0  # 80~60万円: neither 80円 nor 80万円 makes sense
     return lo, hi
@@ -136,8 +139,11 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
         if words is None:
             words = list(p.UNIT_WORD.finditer(s))
         unit_word, adjacent = _unit_words(s, words, start, end)
-        if not (_is_money(first, fx_codes) or _is_money(last, fx_codes) or suffix or adjacent):
+        money = _is_money(first, fx_codes) or _is_money(last, fx_codes)
+        if not (money or suffix or adjacent):
             continue  # 週3日, 3ヶ月, 2025年: not pay
+        if not money and suffix is None and p.COUNT_AFTER.match(s, end):
+            continue  # 月4記事程度で2万円: a count of things, not pay
         lo, hi = _range(first, last)
         currencies = {_currency(t[g], fx_codes) for t in (first, last) for g in ("pre", "post")}
         currencies.discard(None)
@@ -150,9 +156,13 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
         currency = currencies.pop() if currencies else None
         unit_name = suffix.lastgroup if suffix else unit_word
         if unit_name == "tanka":  # bare 単価: the SES 月単価, if the figure is that large
-            big = currency in (None, "JPY") and hi >= p.TANKA_MONTHLY_FROM_JPY
-            unit_name = "month" if big else None
-        unit = None if unit_name in (None, "year") else RateUnit(unit_name)
+            yen = currency in (None, "JPY")
+            big = yen and hi >= p.TANKA_MONTHLY_FROM_JPY
+            # 単価0.8円~5円: a few yen is a price per character or item, never a month's pay
+            unit_name = (
+                "month" if big else "piece" if yen and hi < p.TANKA_PIECE_BELOW_JPY else None
+            )
+        unit = None if unit_name is None else RateUnit(unit_name)
         return ReadRate(
             None if max_only else lo,
             None if min_only else hi,
@@ -163,6 +173,5 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
             hours_min,
             hours_max,
             hours_per_week=per_week,
-            annual=unit_name == "year",
         )
     return ReadRate(None, None, None, None, tax, negotiable, hours_min, hours_max)

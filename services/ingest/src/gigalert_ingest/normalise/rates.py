@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from gigalert_shared.events import RateUnit, TaxBasis
@@ -28,7 +29,22 @@ from .days import DaysPerWeek, parse_days
 from .hourly import MAX_HOURS_PER_MONTH, NormalisedRate, convert
 from .rate_text import read_rate
 
-__all__ = ["NormalisedRate", "normalise_structured_rate", "parse_rate_text"]
+__all__ = ["NormalisedRate", "RateHints", "normalise_structured_rate", "parse_rate_text"]
+
+# A unit-less foreign figure this large is a salary (``$80,000 - $96,000``): no gig pays it by
+# the hour, the day or the month.
+SALARY_FROM_FOREIGN = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class RateHints:
+    """What the rest of a listing says that its pay text leaves out (see :mod:`.listing`).
+
+    Used only where the pay text is silent: its own hours, band and unit always win."""
+
+    hours_per_month: tuple[float, float] | None = None  # 月間最大10時間, 1か月当たり125時間
+    hours_per_week: float | None = None  # 週35時間, max 12 hrs a week
+    unit: RateUnit | None = None  # a stipend, an honorarium → project; salary → year
 
 
 def _check_positive(name: str, x: float | None) -> None:
@@ -58,6 +74,7 @@ def parse_rate_text(
     fx_to_jpy: Mapping[str, float],
     hours_per_day: float = 8.0,
     standard_hours_per_month: float = 160.0,
+    hints: RateHints | None = None,
 ) -> NormalisedRate:
     """Normalise a pay text such as ``月額60〜80万円（140-180h）`` or ``$40-60/hr``.
 
@@ -76,18 +93,28 @@ def parse_rate_text(
     hours = (read.hours_min, read.hours_max)
     if not all(h is not None and 0 < h <= MAX_HOURS_PER_MONTH for h in hours):
         hours = (None, None)
-    if not read.readable or (read.amount_min is None and read.amount_max is None):
-        why = "unreadable"
-    elif read.annual:
-        why = "annual pay: no hourly rate"
-    else:
-        why = "unit unknown: no hourly rate"
+    per_week = read.hours_per_week
+    unit = read.unit
+    currency = read.currency or "JPY"
+    has_amount = read.amount_min is not None or read.amount_max is not None
+    if hints is not None:
+        if hours == (None, None) and per_week is None:
+            if hints.hours_per_month is not None:
+                hours = hints.hours_per_month
+            else:
+                per_week = hints.hours_per_week
+        if unit is None and has_amount:
+            big = max(a for a in (read.amount_min, read.amount_max) if a is not None)
+            unit = hints.unit
+            if unit is None and currency != "JPY" and big >= SALARY_FROM_FOREIGN:
+                unit = RateUnit.YEAR
+    why = "unreadable" if not read.readable or not has_amount else "unit unknown: no hourly rate"
     return convert(
         text=text,
         amount_min=read.amount_min,
         amount_max=read.amount_max,
-        unit=read.unit,
-        currency=read.currency or "JPY",
+        unit=unit,
+        currency=currency,
         tax_basis=read.tax_basis,
         negotiable=read.negotiable,
         hours=hours,
@@ -96,7 +123,7 @@ def parse_rate_text(
         hours_per_day=hours_per_day,
         standard=standard_hours_per_month,
         why_none=why,
-        hours_per_week=read.hours_per_week if 0 < (read.hours_per_week or 0) <= 168 else None,
+        hours_per_week=per_week if 0 < (per_week or 0) <= 168 else None,
     )
 
 

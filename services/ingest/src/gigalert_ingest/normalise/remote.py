@@ -8,10 +8,12 @@ The first rule that matches wins:
 3. A stated mix (``ハイブリッド``, ``リモート併用``, ``一部リモート``, ``週1出社``, ``月2回出社``,
    ``2 days in office``) → HYBRID. ``週5日出社`` is every day in the office → ONSITE.
 4. Remote left open (``リモート応相談``, ``remote negotiable``) → None: we don't claim it.
-5. Fully remote (``フルリモート``, ``完全在宅``, ``fully remote``) → REMOTE, even beside a bare
-   ``出社`` (``フルリモート（初日のみ出社）``).
-6. Some remote word (``リモート可``, ``在宅``, ``remote``) *and* some office word (``出社``,
-   ``常駐``, ``on-site``) → HYBRID (``基本出社（リモート可）``).
+5. Fully remote (``フルリモート``, ``完全在宅``, ``fully remote``, ``原則オンライン``,
+   ``オンラインで完結``) or no office (``出社不要``, ``出勤不要``, ``出社の必要はありません``,
+   ``登庁をともなわない``) → REMOTE, even beside a bare ``出社`` (``フルリモート（初日のみ出社）``).
+6. Some remote word (``リモート可``, ``在宅``, ``オンライン``, ``remote``) *and* some office word
+   (``出社``, ``常駐``, ``通勤``, ``on-site``, ``in person``) → HYBRID (``基本出社（リモート可）``,
+   ``通勤とリモートの組み合わせ``).
 7. A remote word alone → REMOTE (``リモート可`` means remote is allowed).
 8. An office word alone → ONSITE.
 9. Nothing recognised → None.
@@ -25,14 +27,14 @@ from functools import lru_cache
 from gigalert_shared.events import RemoteMode
 from gigalert_shared.taxonomy import normalise_text
 
-__all__ = ["parse_remote"]
+__all__ = ["parse_remote", "remote_of_text"]
 
 _ENUM = {m.value: m for m in RemoteMode} | {
     "on-site": RemoteMode.ONSITE,
     "on_site": RemoteMode.ONSITE,
 }
 
-_REMOTE_WORD = r"(?:リモート|在宅|テレワーク|remote(?:ly)?|wfh|work from home)"
+_REMOTE_WORD = r"(?:リモート|在宅|テレワーク|オンライン|remote(?:ly)?|wfh|work from home)"
 
 _NO_REMOTE = re.compile(
     rf"{_REMOTE_WORD}\s*(?:勤務|ワーク)?\s*(?:は|:)?\s*(?:不可|なし|無し|ng|不可能)"
@@ -49,13 +51,26 @@ _HYBRID = re.compile(
 _OPEN = re.compile(
     rf"{_REMOTE_WORD}\s*(?:勤務)?\s*(?:は|:)?\s*(?:応相談|要相談|相談)|remote\s*(?:negotiable|tbd)"
 )
+# No office: 出社不要, 出勤不要, 出社の必要はありません, 登庁をともなわない, 出勤する必要はなく.
+_OFFICE = r"(?:出社|出勤|登庁|通勤|来社|通所)"
+_NO_OFFICE = (
+    rf"{_OFFICE}\s*(?:は|が)?\s*(?:なし|無し|不要|ありません)"
+    rf"|{_OFFICE}\s*(?:する)?\s*(?:の)?\s*(?:必要|義務)\s*(?:は|が|も)?\s*(?:なし|無し|ない|無い|ありません"
+    r"|ございません|なく|無く)"
+    rf"|{_OFFICE}\s*(?:を)?\s*(?:ともなわ|伴わ)(?:ない|ず)"
+    r"|no\s*(?:need\s+to\s+(?:come\s+)?(?:in|to\s+the\s+office)|office|commut(?:e|ing))"
+)
 _FULL_REMOTE = re.compile(
     r"フル\s*リモート|完全\s*(?:リモート|在宅)|フル\s*在宅|リモート\s*100\s*%|100\s*%\s*(?:リモート|remote)"
-    r"|full(?:y)?\s*remote|remote\s*only|remote[\s-]first|出社\s*(?:なし|無し|不要)|no\s*office"
+    r"|full(?:y)?\s*remote|remote\s*only|remote[\s-]first|(?:permanently|entirely|100%)\s*remote"
+    r"|(?:オンライン|リモート)\s*(?:で|に)\s*(?:の)?\s*完結|(?:原則|基本的?に?|すべて|全て)\s*(?:として)?"
+    r"\s*[、,]?\s*(?:オンライン|リモート|在宅|テレワーク)"
+    rf"|{_NO_OFFICE}"
 )
 _REMOTE = re.compile(_REMOTE_WORD)
 _ONSITE = re.compile(
-    r"常駐|出社|出勤|オンサイト|客先|現地|on[\s-]?site|in[\s-]?(?:the\s*)?office|office[\s-]based"
+    r"常駐|出社|出勤|登庁|通勤|オンサイト|客先|現地|on[\s-]?site|in[\s-]?(?:the\s*)?office"
+    r"|office[\s-]based|in[\s-]person"
 )
 
 
@@ -78,6 +93,12 @@ def parse_remote(text: str | None) -> RemoteMode | None:
     s = normalise_text(text).strip()
     if s in _ENUM:
         return _ENUM[s]
+    return remote_of_text(s)
+
+
+def remote_of_text(s: str) -> RemoteMode | None:
+    """Rules 2 to 9 on text already through ``normalise_text`` (not cached: descriptions
+    are read with it, and they rarely repeat)."""
     if _NO_REMOTE.search(s):
         return RemoteMode.ONSITE
     office = _office_days(s)
