@@ -23,7 +23,9 @@ class RateUnit(StrEnum):
     HOUR = "hour"
     DAY = "day"
     MONTH = "month"
-    PROJECT = "project"
+    YEAR = "year"  # 年収, per year: never an hourly figure without stated hours
+    PROJECT = "project"  # the whole job (案件総額, honorarium)
+    PIECE = "piece"  # per item of work (1記事, 1投稿, 文字単価, per article)
 
 
 class TaxBasis(StrEnum):
@@ -46,6 +48,11 @@ class RateSource(_Event):
     currency: str = "JPY"
     tax_basis: TaxBasis = TaxBasis.UNKNOWN
     negotiable: bool = Field(False, description="応相談: the listing leaves pay open.")
+    unpaid: bool = Field(
+        False,
+        description="無報酬, ボランティア, unpaid: the work pays nothing; the gig's hourly "
+        "figure is 0, which passes no rate floor.",
+    )
     hours_per_month_min: float | None = Field(None, description="Settlement band (精算幅) low.")
     hours_per_month_max: float | None = Field(None, description="Settlement band (精算幅) high.")
     hours_divisor: float | None = Field(
@@ -54,6 +61,15 @@ class RateSource(_Event):
     fx_rate_to_jpy: float | None = Field(None, description="JPY per unit of `currency` used.")
     convention: str = Field(
         "unknown", description="How the hourly figure was derived, readable by a person."
+    )
+    implausible_min_jpy_h: int | None = Field(
+        None,
+        description="An hourly figure derived from the amounts but outside the plausible "
+        "band for paid work (¥1,000 to ¥50,000 an hour): a sign of a misreading. Kept here "
+        "only; the gig's rate_min_jpy_h is then null.",
+    )
+    implausible_max_jpy_h: int | None = Field(
+        None, description="As implausible_min_jpy_h, for the top of the range."
     )
 
 
