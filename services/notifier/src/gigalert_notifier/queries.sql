@@ -22,21 +22,25 @@ RETURNING id
 -- claim_due --
 -- Due deliveries, and those whose sender died mid-send (lease expired), claimed so no
 -- other replica takes them until the lease ends. Fair across freelancers: each due row
--- gets its turn within its freelancer's queue (1 = their oldest), and a round takes
--- turns in order (every freelancer's first, then every second, …), oldest first within
--- a turn; so one freelancer's backlog never delays another's alert past one round, and a
--- lone backlog still fills whole rounds. Expired leases are recovered in the first turn.
--- The ranking reads deliveries_fair_idx in order (index only: no sort, no heap); a pool of
--- up to 4 rounds is ranked so that replicas claiming at once skip each other's locked rows
--- and take the next ones. The locking level repeats the due test, so a row another
--- replica claimed meanwhile is re-checked and skipped.
+-- gets its turn within its freelancer's queue (1 = their oldest; an expired lease keeps its
+-- place by due time), and a round takes turns in order (every freelancer's first, then
+-- every second, …), oldest first within a turn; so one freelancer's backlog never delays
+-- another's alert past one round, and a lone backlog still fills whole rounds.
+-- The pending rows are read from deliveries_fair_idx (index only), the expired leases from
+-- deliveries_lease_idx; the ranking stops at a turn no round could reach. A pool of up to 4
+-- rounds is ranked so that replicas claiming at once skip each other's locked rows and take
+-- the next ones. The locking level repeats the due test, so a row another replica claimed
+-- meanwhile is re-checked and skipped.
 WITH ranked AS (
     SELECT id, next_attempt_at,
            row_number() OVER (PARTITION BY freelancer_id ORDER BY next_attempt_at, id) AS turn
-    FROM deliveries
-    WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1
-    UNION ALL
-    SELECT id, next_attempt_at, 1 FROM deliveries WHERE status = 'sending' AND lease_until < $1
+    FROM (
+        SELECT id, freelancer_id, next_attempt_at FROM deliveries
+        WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1
+        UNION ALL
+        SELECT id, freelancer_id, next_attempt_at FROM deliveries
+        WHERE status = 'sending' AND lease_until < $1
+    ) due
 ), pool AS MATERIALIZED (
     SELECT id, turn, next_attempt_at FROM ranked
     WHERE turn <= $2 * 4
