@@ -10,6 +10,7 @@ up: bootstrap infra-up ## install, start Kafka/Postgres/SMTP, migrate, create to
 	$(RUN) gigalert topics create
 	deploy/local/services.sh up
 	@deploy/local/services.sh status
+	@echo "open http://127.0.0.1:$${GIGALERT_WEB_PORT:-8000}/ to sign up"
 
 down: ## stop the services and the infrastructure
 	-deploy/local/services.sh down
@@ -33,7 +34,7 @@ lint:
 	$(RUN) ruff format --check .
 
 typecheck:
-	$(RUN) mypy shared/src services/ingest/src services/matcher/src services/notifier/src tests bench deploy/local/smtp_sink.py
+	$(RUN) mypy shared/src services/ingest/src services/matcher/src services/notifier/src services/web/src tests bench deploy/local/smtp_sink.py
 
 imports:
 	$(RUN) lint-imports

@@ -19,6 +19,8 @@ _SECRET_PATTERNS = (
     ),
     re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(gk_|gt_)[A-Za-z0-9_-]{8,}"),
+    # One-time links of the web app (login, confirmations, unsubscribe): the path is the key.
+    re.compile(r"(/(?:auth|confirm|unsubscribe|account/delete)/)[^\s\"'/?]+"),
 )
 
 

@@ -1,0 +1,1 @@
+"""gigalert web: the freelancer's side — pages and the freelancer JSON API."""

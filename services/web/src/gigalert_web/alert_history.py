@@ -1,0 +1,76 @@
+"""Alert history: every alert with its gig, its reasons and, per channel, its delivery."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from gigalert_web.repository import q
+from gigalert_web.schemas import AlertOut, AlertPage, DeliveryOut
+
+PAGE_SIZE = 20
+
+
+def encode_cursor(created_at: datetime, alert_id: UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(alert_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+    if not cursor or len(cursor) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, ident = json.loads(raw)
+        return datetime.fromisoformat(stamp), UUID(ident)
+    except (ValueError, TypeError):
+        return None
+
+
+def _reasons(value: Any, lang: str) -> list[str]:
+    items = value if isinstance(value, list) else []
+    key = "text_ja" if lang == "ja" else "text_en"
+    return [str(r.get(key, "")) for r in items if isinstance(r, dict)]
+
+
+async def page_of_alerts(
+    pool: asyncpg.Pool,
+    freelancer_id: UUID,
+    *,
+    subscription_id: UUID | None,
+    cursor: str | None,
+    size: int = PAGE_SIZE,
+) -> AlertPage:
+    after = decode_cursor(cursor)
+    rows = await pool.fetch(
+        q("list_alerts"),
+        freelancer_id,
+        subscription_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        size + 1,
+    )
+    alerts = [
+        AlertOut(
+            id=r["id"],
+            gig_id=r["gig_id"],
+            title=r["title"],
+            url=r["url"],
+            subscription_ids=list(r["subscription_ids"]),
+            reasons_ja=_reasons(r["reasons"], "ja"),
+            reasons_en=_reasons(r["reasons"], "en"),
+            created_at=r["created_at"],
+            deliveries=[DeliveryOut.model_validate(d) for d in r["deliveries"]],
+        )
+        for r in rows[:size]
+    ]
+    more = len(rows) > size
+    next_cursor = (
+        encode_cursor(rows[size - 1]["created_at"], rows[size - 1]["id"]) if more else None
+    )
+    return AlertPage(alerts=alerts, next_cursor=next_cursor)

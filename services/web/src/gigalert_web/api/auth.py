@@ -1,0 +1,56 @@
+"""The freelancer API's credential: an API token (from the account page or the sign-up
+answer) as `Authorization: Bearer …`. Failures from one client are limited (429)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
+from gigalert_web.deps import PoolDep
+from gigalert_web.repository import q
+from gigalert_web.sessions import Viewer
+from gigalert_web.tokens import digest
+
+_bearer = HTTPBearer(
+    auto_error=False, description="An API token (account page, or POST /v1/freelancers)."
+)
+
+
+async def token_owner(
+    request: Request,
+    pool: PoolDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Viewer:
+    limiter: AuthFailureLimiter = request.app.state.auth_limiter
+    client = client_key(request.client)
+    if (wait := limiter.retry_after(client)) is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
+        )
+    token = credentials.credentials if credentials else ""
+    row = None
+    if token and len(token) <= 200:
+        row = await pool.fetchrow(q("freelancer_by_api_token"), digest(token))
+    if row is None:
+        if token:
+            limiter.record_failure(client)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or unknown bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Viewer(
+        id=row["id"],
+        display_name=row["display_name"],
+        locale=row["locale"],
+        timezone=row["timezone"],
+        email=row["email"],
+        csrf_token="",
+        session_hash=b"",
+    )
+
+
+TokenOwner = Annotated[Viewer, Depends(token_owner)]

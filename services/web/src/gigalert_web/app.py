@@ -1,0 +1,168 @@
+"""The web app: the freelancer's pages, the freelancer JSON API, the LINE webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gigalert_shared.auth_limit import AuthFailureLimiter
+from gigalert_shared.crypto import SecretBox, Signer
+from gigalert_shared.db import create_pool
+from gigalert_shared.http_errors import install_http_errors
+from gigalert_shared.service_app import add_ops_routes
+from gigalert_shared.settings import Settings, get_settings
+from gigalert_web.api.routes import router as api_router
+from gigalert_web.channel_flows import SlackTester
+from gigalert_web.deps import CsrfFailed, LoginRequired, page
+from gigalert_web.http_safety import SecurityMiddleware
+from gigalert_web.mailer import Mailer
+from gigalert_web.metrics import REQUEST_SECONDS, REQUESTS
+from gigalert_web.pages import account, auth, channels, home, line, searches, unsubscribe
+from gigalert_web.preview import RecentGigs
+from gigalert_web.repository import q
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+class RequestMetrics:
+    """Counts and times every request by its route template (never by its raw path, which
+    may hold a one-time token)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = scope.get("route")
+            name = getattr(route, "path", "unmatched")
+            REQUESTS.labels(name, str(status)).inc()
+            REQUEST_SECONDS.labels(name).observe(time.perf_counter() - start)
+
+
+async def _housekeeping(app: FastAPI) -> None:
+    """Drop expired links, sessions and rate events (hourly)."""
+    while True:
+        await asyncio.sleep(3600)
+        try:
+            for name in ("prune_rate_events", "prune_mail_links", "prune_sessions"):
+                await app.state.pool.execute(q(name))
+        except Exception:
+            log.exception("housekeeping failed; retried in an hour")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    cfg = settings or get_settings()
+    key = cfg.channel_secret_key.get_secret_value()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await create_pool(cfg.postgres)
+        app.state.pool = pool
+        app.state.recent_gigs = RecentGigs(pool)
+        app.state.slack_tester = SlackTester()
+        task = asyncio.create_task(_housekeeping(app))
+        log.info("web started", extra={"public_base_url": cfg.web.public_base_url})
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await app.state.slack_tester.close()
+            await pool.close()
+            log.info("web stopped")
+
+    app = FastAPI(
+        title="gigalert web",
+        version="1.0.0",
+        description=(
+            "The freelancer's side of gigalert. People use the pages (sign in by email "
+            "link). Scripts use this API with an API token from the account page (or from "
+            "`POST /v1/freelancers`), sent as `Authorization: Bearer …`."
+        ),
+        lifespan=lifespan,
+        max_body_size=64_000,
+    )
+    app.state.settings = cfg
+    app.state.mailer = Mailer(cfg.smtp)
+    app.state.secret_box = SecretBox(key)
+    app.state.unsubscribe_signer = Signer(key, "unsubscribe")
+    app.state.auth_limiter = AuthFailureLimiter()
+    install_http_errors(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/"})
+        return RedirectResponse("/", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, exc: CsrfFailed) -> Response:
+        return page(request, "message.html", None, key="forbidden", status_code=403)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        wants_json = request.url.path.startswith("/v1/") and not request.url.path.startswith(
+            "/v1/unsubscribe/"
+        )
+        if wants_json or request.url.path.startswith("/line/"):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        key = "not_found" if exc.status_code == 404 else "forbidden"
+        response: HTMLResponse = page(
+            request, "message.html", None, key=key, status_code=exc.status_code
+        )
+        return response
+
+    for router in (
+        auth.router,
+        home.router,
+        searches.router,
+        channels.router,
+        account.router,
+        unsubscribe.router,
+        line.router,
+        api_router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_ops_routes(app)
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_origin=_origin(cfg.web.public_base_url),
+        https=cfg.web.public_base_url.startswith("https://"),
+    )
+    app.add_middleware(RequestMetrics)
+    return app
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"

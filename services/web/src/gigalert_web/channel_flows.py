@@ -1,0 +1,228 @@
+"""Adding and proving channels. A channel receives nothing until proven: an email address
+by its confirmation link, LINE by the code its user sends our official account, Slack by a
+test message that went through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from gigalert_shared.channel_rules import SLACK_PREFIX, check_slack_webhook
+from gigalert_shared.crypto import SecretBox, mask
+from gigalert_shared.settings import WebSettings
+from gigalert_web import mail_links
+from gigalert_web.i18n import Lang, text
+from gigalert_web.mailer import Mailer
+from gigalert_web.repository import q
+from gigalert_web.schemas import ChannelOut
+from gigalert_web.tokens import code_digest, new_link_code
+
+MAX_CHANNELS: Final = 10
+LINK_CODE_MINUTES: Final = 30
+
+
+class ChannelProblem(StrEnum):
+    TOO_MANY = "too_many"
+    EXISTS = "exists"
+
+
+class ChannelRefused(Exception):
+    def __init__(self, problem: ChannelProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def check_webhook(url: str, prefix: str) -> str:
+    """Slack's own rule, or, where a test names another prefix, the same shape under it."""
+    if prefix == SLACK_PREFIX:
+        return check_slack_webhook(url)
+    shape = re.escape(prefix) + r"[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,128}"
+    if not re.fullmatch(shape, url):
+        raise ValueError(f"must look like {prefix}T…/B…/…")
+    return url
+
+
+def status_of(row: Any) -> str:
+    if row["verified_at"] is None:
+        return "pending"
+    if not row["active"]:
+        return "disabled"
+    return "paused" if row["paused"] else "active"
+
+
+def channel_out(row: Any, **extra: Any) -> ChannelOut:
+    target = row["target"]
+    if row["kind"] == "line" and target:
+        target = mask(target)
+    return ChannelOut(
+        id=row["id"],
+        kind=row["kind"],
+        target=target,
+        status=status_of(row),  # type: ignore[arg-type]
+        active=row["active"],
+        paused=row["paused"],
+        verified_at=row["verified_at"],
+        consecutive_failures=row["consecutive_failures"],
+        disabled_reason=row["disabled_reason"],
+        last_error=row["last_error"],
+        last_error_at=row["last_error_at"],
+        used_by=list(row["used_by"]),
+        created_at=row["created_at"],
+        **extra,
+    )
+
+
+async def _room_for_one(pool: asyncpg.Pool, freelancer_id: UUID) -> None:
+    if await pool.fetchval(q("count_channels"), freelancer_id) >= MAX_CHANNELS:
+        raise ChannelRefused(ChannelProblem.TOO_MANY)
+
+
+async def add_email(
+    pool: asyncpg.Pool,
+    mailer: Mailer,
+    web: WebSettings,
+    *,
+    freelancer_id: UUID,
+    address: str,
+    lang: Lang,
+    ip: str,
+) -> UUID:
+    """A pending email channel, and its confirmation mail (double opt-in)."""
+    if await pool.fetchrow(q("find_email_channel"), freelancer_id, address) is not None:
+        raise ChannelRefused(ChannelProblem.EXISTS)
+    await _room_for_one(pool, freelancer_id)
+    channel_id: UUID = await pool.fetchval(
+        q("insert_channel"), freelancer_id, "email", address, None, None, None, None, None
+    )
+    await mail_links.send_link(
+        pool,
+        mailer,
+        web,
+        purpose="confirm_email",
+        email=address,
+        lang=lang,
+        ip=ip,
+        freelancer_id=freelancer_id,
+        channel_id=channel_id,
+    )
+    return channel_id
+
+
+class Confirmed(StrEnum):
+    DONE = "done"
+    TAKEN = "taken"
+    INVALID = "invalid"
+
+
+async def confirm_email(pool: asyncpg.Pool, token: str, ip: str) -> tuple[Confirmed, str | None]:
+    """Use a confirmation link: the channel is proven, with when and from where (the consent
+    record 特定電子メール法 asks for: the address is the channel's target)."""
+    async with pool.acquire() as conn, conn.transaction():
+        link = await mail_links.use(conn, token, "confirm_email")
+        if link is None or link.channel_id is None or link.freelancer_id is None:
+            return Confirmed.INVALID, None
+        try:
+            async with conn.transaction():
+                done = await conn.fetchval(
+                    q("confirm_email_channel"), link.channel_id, link.freelancer_id, ip
+                )
+        except asyncpg.UniqueViolationError:
+            return Confirmed.TAKEN, link.email
+        return (Confirmed.DONE if done else Confirmed.INVALID), link.email
+
+
+class SlackTester:
+    """Sends the test message that proves a Slack webhook (no redirects followed)."""
+
+    def __init__(self) -> None:
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(10.0), follow_redirects=False, trust_env=False
+        )
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def send_test(self, url: str, message: str) -> str | None:
+        """None when Slack took it, else the reason."""
+        try:
+            answer = await self._client.post(url, json={"text": message})
+        except httpx.HTTPError as exc:
+            return type(exc).__name__
+        if 200 <= answer.status_code < 300:
+            return None
+        return f"HTTP {answer.status_code}"
+
+
+async def add_slack(
+    pool: asyncpg.Pool,
+    box: SecretBox,
+    tester: SlackTester,
+    *,
+    freelancer_id: UUID,
+    url: str,
+    lang: Lang,
+) -> UUID | str:
+    """The new channel's id once the test message went through; else the reason, and
+    nothing is stored."""
+    await _room_for_one(pool, freelancer_id)
+    problem = await tester.send_test(url, text(lang, "slack.test"))
+    if problem is not None:
+        return problem
+    channel_id: UUID = await pool.fetchval(
+        q("insert_channel"),
+        freelancer_id,
+        "slack",
+        mask(url),
+        box.seal(url),
+        datetime.now(UTC),
+        None,
+        None,
+        None,
+    )
+    return channel_id
+
+
+@dataclass(frozen=True, slots=True)
+class LineStart:
+    channel_id: UUID
+    code: str
+
+
+async def add_line(pool: asyncpg.Pool, *, freelancer_id: UUID, key: str) -> LineStart:
+    """A pending LINE channel and its one-time code."""
+    await _room_for_one(pool, freelancer_id)
+    code = new_link_code()
+    expires = datetime.now(UTC).timestamp() + LINK_CODE_MINUTES * 60
+    channel_id: UUID = await pool.fetchval(
+        q("insert_channel"),
+        freelancer_id,
+        "line",
+        None,
+        None,
+        None,
+        None,
+        code_digest(code, key),
+        datetime.fromtimestamp(expires, UTC),
+    )
+    return LineStart(channel_id, code)
+
+
+async def renew_line_code(
+    pool: asyncpg.Pool, *, freelancer_id: UUID, channel_id: UUID, key: str
+) -> str | None:
+    code = new_link_code()
+    done = await pool.fetchval(
+        q("renew_link_code"),
+        channel_id,
+        freelancer_id,
+        code_digest(code, key),
+        float(LINK_CODE_MINUTES * 60),
+    )
+    return code if done else None

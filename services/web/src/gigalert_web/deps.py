@@ -1,0 +1,113 @@
+"""What routes share: the pool, settings, the signed-in viewer, the client's address, and
+rendering pages in the viewer's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import asyncpg
+import jinja2
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from gigalert_shared.settings import Settings
+from gigalert_web.i18n import LANGS, Lang, pick_lang, text
+from gigalert_web.sessions import Viewer, load_viewer, session_id_of
+
+TEMPLATES = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # every template, whatever its name: gig text is hostile
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a session: answered with a redirect to the login page."""
+
+
+class CsrfFailed(Exception):
+    """A signed-in form without its session's token."""
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def optional_viewer(request: Request, pool: PoolDep, settings: SettingsDep) -> Viewer | None:
+    cached: Viewer | None = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    session_id = session_id_of(request, settings.web)
+    viewer = await load_viewer(pool, session_id) if session_id else None
+    request.state.viewer = viewer
+    return viewer
+
+
+async def required_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
+    if viewer is None:
+        raise LoginRequired
+    return viewer
+
+
+MaybeViewer = Annotated[Viewer | None, Depends(optional_viewer)]
+CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
+
+
+def lang_of(request: Request, viewer: Viewer | None) -> Lang:
+    chosen = request.cookies.get("lang")
+    if chosen in LANGS:
+        return pick_lang(chosen)
+    if viewer is not None:
+        return pick_lang(viewer.locale)
+    accept = request.headers.get("accept-language", "")
+    return "en" if accept[:2].lower() == "en" else "ja"
+
+
+def check_csrf(viewer: Viewer, form_token: object, request: Request) -> None:
+    from gigalert_web.tokens import same
+
+    given = form_token if isinstance(form_token, str) else request.headers.get("x-csrf-token")
+    if not given or not same(given, viewer.csrf_token):
+        raise CsrfFailed
+
+
+def page(
+    request: Request,
+    template: str,
+    viewer: Viewer | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = lang_of(request, viewer)
+
+    def t(key: str, **values: object) -> str:
+        return text(lang, key, **values)
+
+    response: HTMLResponse = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {"t": t, "lang": lang, "viewer": viewer, "path": request.url.path, **context},
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

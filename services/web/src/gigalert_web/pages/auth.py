@@ -1,0 +1,121 @@
+"""Sign up, log in and recover by email magic link; log out; log out everywhere; language."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gigalert_shared.channel_rules import check_recipient_email
+from gigalert_web import accounts, mail_links
+from gigalert_web.deps import (
+    CurrentViewer,
+    MaybeViewer,
+    PoolDep,
+    SettingsDep,
+    client_ip,
+    lang_of,
+    page,
+)
+from gigalert_web.i18n import LANGS
+from gigalert_web.mailer import MailError
+from gigalert_web.pages.forms import read_form, safe_next, see_other, signed_in_form
+from gigalert_web.repository import q
+from gigalert_web.sessions import end_session_cookie, session_id_of, start_session
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def start(request: Request, viewer: MaybeViewer) -> Response:
+    if viewer is not None:
+        return see_other("/home")
+    return page(request, "login.html", None, email="", error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def ask_for_link(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+    """The same answer for known and unknown addresses: a new address gets a sign-up link,
+    a known one a login link, and the page says only "check your mail"."""
+    form = await read_form(request)
+    email = str(form.get("email", "")).strip()
+    try:
+        check_recipient_email(email)
+    except ValueError as exc:
+        return page(request, "login.html", None, email=email, error=str(exc), status_code=422)
+    lang = lang_of(request, None)
+    try:
+        await mail_links.send_link(
+            pool,
+            request.app.state.mailer,
+            settings.web,
+            purpose="login",
+            email=email,
+            lang=lang,
+            ip=client_ip(request),
+        )
+    except mail_links.TooManyMails:
+        return page(request, "message.html", None, key="too_many", status_code=429)
+    except MailError:
+        pass  # logged; the answer stays the same, so it tells nothing about the address
+    return page(request, "login_sent.html", None, email=email, minutes=settings.web.link_minutes)
+
+
+@router.get("/auth/{token}", response_class=HTMLResponse)
+async def login_link(request: Request, token: str, pool: PoolDep) -> Response:
+    """A button, not a login: mail scanners open links, and must not spend this one."""
+    link = await mail_links.peek(pool, token)
+    if link is None or link.purpose != "login":
+        return page(request, "message.html", None, key="link.invalid", status_code=404)
+    return page(request, "login_confirm.html", None, token=token)
+
+
+@router.post("/auth/{token}")
+async def log_in(request: Request, token: str, pool: PoolDep, settings: SettingsDep) -> Response:
+    async with pool.acquire() as conn, conn.transaction():
+        link = await mail_links.use(conn, token, "login")
+        if link is None:
+            return page(request, "message.html", None, key="link.invalid", status_code=404)
+        freelancer_id = await accounts.find_or_create(
+            conn, email=link.email, lang=lang_of(request, None), ip=client_ip(request)
+        )
+        response = see_other("/home")
+        await start_session(
+            conn,
+            response,
+            settings.web,
+            freelancer_id=freelancer_id,
+            user_agent=request.headers.get("user-agent"),
+            ip=client_ip(request),
+            old_session_id=session_id_of(request, settings.web),
+        )
+    return response
+
+
+@router.post("/logout")
+async def log_out(
+    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> Response:
+    await signed_in_form(request, viewer)
+    await pool.execute(q("delete_session"), viewer.session_hash)
+    response = page(request, "message.html", None, key="logged_out")
+    end_session_cookie(response, settings.web)
+    return response
+
+
+@router.post("/logout/all")
+async def log_out_everywhere(
+    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> Response:
+    await signed_in_form(request, viewer)
+    await pool.execute(q("delete_all_sessions"), viewer.id)
+    response = page(request, "message.html", None, key="logged_out")
+    end_session_cookie(response, settings.web)
+    return response
+
+
+@router.get("/lang/{code}")
+async def switch_language(code: str, next: str | None = None) -> RedirectResponse:
+    response = see_other(safe_next(next))
+    if code in LANGS:
+        response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response

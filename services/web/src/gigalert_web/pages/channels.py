@@ -1,0 +1,243 @@
+"""Channels: add (email with double opt-in, LINE by code, Slack by test message), pause,
+resume, enable, delete; the confirmation link of an added address."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from uuid import UUID
+
+import segno
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gigalert_shared.channel_rules import check_recipient_email
+from gigalert_web import channel_flows
+from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, client_ip, lang_of, page
+from gigalert_web.i18n import text
+from gigalert_web.mail_links import TooManyMails, peek
+from gigalert_web.mailer import MailError
+from gigalert_web.pages.forms import read_form, see_other, signed_in_form
+from gigalert_web.repository import q
+from gigalert_web.sessions import Viewer
+
+router = APIRouter(include_in_schema=False)
+
+
+def qr_data_uri(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+async def _channels_page(
+    request: Request,
+    viewer: Viewer,
+    pool: PoolDep,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    line: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    rows = await pool.fetch(q("list_channels"), viewer.id)
+    return page(
+        request,
+        "channels.html",
+        viewer,
+        channels=[(r, channel_flows.status_of(r)) for r in rows],
+        csrf=viewer.csrf_token,
+        notice=notice,
+        error=error,
+        line=line,
+        status_code=status_code,
+    )
+
+
+@router.get("/channels", response_class=HTMLResponse)
+async def channels(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HTMLResponse:
+    return await _channels_page(request, viewer, pool)
+
+
+@router.post("/channels/email", response_class=HTMLResponse)
+async def add_email(
+    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> Response:
+    form = await signed_in_form(request, viewer)
+    lang = lang_of(request, viewer)
+    address = str(form.get("address", "")).strip()
+    try:
+        check_recipient_email(address)
+        await channel_flows.add_email(
+            pool,
+            request.app.state.mailer,
+            settings.web,
+            freelancer_id=viewer.id,
+            address=address,
+            lang=lang,
+            ip=client_ip(request),
+        )
+    except ValueError as exc:
+        return await _channels_page(request, viewer, pool, error=str(exc), status_code=422)
+    except channel_flows.ChannelRefused as exc:
+        key = "channels.too_many" if exc.problem.value == "too_many" else "channels.exists"
+        message = text(lang, key, n=channel_flows.MAX_CHANNELS)
+        return await _channels_page(request, viewer, pool, error=message, status_code=409)
+    except TooManyMails:
+        return page(request, "message.html", viewer, key="too_many", status_code=429)
+    except MailError:
+        pass  # the channel stays pending; "resend" tries again
+    notice = text(lang, "channels.confirm_sent", email=address)
+    return await _channels_page(request, viewer, pool, notice=notice)
+
+
+@router.post("/channels/slack", response_class=HTMLResponse)
+async def add_slack(
+    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> Response:
+    form = await signed_in_form(request, viewer)
+    lang = lang_of(request, viewer)
+    url = str(form.get("webhook_url", "")).strip()
+    try:
+        url = channel_flows.check_webhook(url, settings.web.slack_webhook_prefix)
+        added = await channel_flows.add_slack(
+            pool,
+            request.app.state.secret_box,
+            request.app.state.slack_tester,
+            freelancer_id=viewer.id,
+            url=url,
+            lang=lang,
+        )
+    except ValueError as exc:
+        return await _channels_page(request, viewer, pool, error=str(exc), status_code=422)
+    except channel_flows.ChannelRefused:
+        message = text(lang, "channels.too_many", n=channel_flows.MAX_CHANNELS)
+        return await _channels_page(request, viewer, pool, error=message, status_code=409)
+    if isinstance(added, str):
+        message = text(lang, "channels.slack_failed", reason=added)
+        return await _channels_page(request, viewer, pool, error=message, status_code=422)
+    return await _channels_page(request, viewer, pool, notice=text(lang, "channels.slack_ok"))
+
+
+def _line_view(settings: SettingsDep, channel_id: UUID, code: str) -> dict[str, Any]:
+    url = settings.web.line_add_friend_url
+    return {
+        "channel_id": channel_id,
+        "code": code,
+        "url": url,
+        "qr": qr_data_uri(url),
+        "minutes": channel_flows.LINK_CODE_MINUTES,
+    }
+
+
+@router.post("/channels/line", response_class=HTMLResponse)
+async def add_line(
+    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> Response:
+    await signed_in_form(request, viewer)
+    key = settings.channel_secret_key.get_secret_value()
+    try:
+        started = await channel_flows.add_line(pool, freelancer_id=viewer.id, key=key)
+    except channel_flows.ChannelRefused:
+        message = text(lang_of(request, viewer), "channels.too_many", n=channel_flows.MAX_CHANNELS)
+        return await _channels_page(request, viewer, pool, error=message, status_code=409)
+    view = _line_view(settings, started.channel_id, started.code)
+    return await _channels_page(request, viewer, pool, line=view)
+
+
+@router.post("/channels/{channel_id}/code", response_class=HTMLResponse)
+async def new_code(
+    request: Request, channel_id: UUID, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> Response:
+    await signed_in_form(request, viewer)
+    key = settings.channel_secret_key.get_secret_value()
+    code = await channel_flows.renew_line_code(
+        pool, freelancer_id=viewer.id, channel_id=channel_id, key=key
+    )
+    if code is None:
+        raise HTTPException(404)
+    return await _channels_page(request, viewer, pool, line=_line_view(settings, channel_id, code))
+
+
+@router.get("/channels/{channel_id}/status", response_class=HTMLResponse)
+async def channel_status(
+    request: Request, channel_id: UUID, viewer: CurrentViewer, pool: PoolDep
+) -> HTMLResponse:
+    """The fragment the LINE panel polls until the code arrives."""
+    row = await pool.fetchrow(q("get_channel"), channel_id, viewer.id)
+    if row is None:
+        raise HTTPException(404)
+    return page(request, "_line_status.html", viewer, status=channel_flows.status_of(row))
+
+
+_ACTIONS = {
+    "pause": ("set_channel_paused", (True,)),
+    "resume": ("set_channel_paused", (False,)),
+    "enable": ("enable_channel", ()),
+    "delete": ("delete_channel", ()),
+}
+
+
+@router.post("/channels/{channel_id}/{action}")
+async def act(
+    request: Request,
+    channel_id: UUID,
+    action: str,
+    viewer: CurrentViewer,
+    pool: PoolDep,
+    settings: SettingsDep,
+) -> Response:
+    await signed_in_form(request, viewer)
+    if action == "resend":
+        row = await pool.fetchrow(q("get_channel"), channel_id, viewer.id)
+        if row is None or row["kind"] != "email" or row["verified_at"] is not None:
+            raise HTTPException(404)
+        from gigalert_web import mail_links
+
+        try:
+            await mail_links.send_link(
+                pool,
+                request.app.state.mailer,
+                settings.web,
+                purpose="confirm_email",
+                email=row["target"],
+                lang=lang_of(request, viewer),
+                ip=client_ip(request),
+                freelancer_id=viewer.id,
+                channel_id=channel_id,
+            )
+        except TooManyMails:
+            return page(request, "message.html", viewer, key="too_many", status_code=429)
+        except MailError:
+            pass
+        return see_other("/channels")
+    if action not in _ACTIONS:
+        raise HTTPException(404)
+    query, extra = _ACTIONS[action]
+    if await pool.fetchval(q(query), channel_id, viewer.id, *extra) is None and action != "enable":
+        raise HTTPException(404)
+    return see_other("/channels")
+
+
+@router.get("/confirm/{token}", response_class=HTMLResponse)
+async def confirm_link(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
+    link = await peek(pool, token)
+    if link is None or link.purpose != "confirm_email":
+        return page(request, "message.html", None, key="link.invalid", status_code=404)
+    return page(request, "confirm.html", None, token=token, email=link.email)
+
+
+@router.post("/confirm/{token}", response_class=HTMLResponse)
+async def confirm(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
+    await read_form(request)
+    outcome, email = await channel_flows.confirm_email(pool, token, client_ip(request))
+    if outcome is channel_flows.Confirmed.INVALID:
+        return page(request, "message.html", None, key="link.invalid", status_code=404)
+    key = "confirm.done" if outcome is channel_flows.Confirmed.DONE else "confirm.taken"
+    return page(
+        request,
+        "message.html",
+        None,
+        key=key,
+        values={"email": email},
+        status_code=200 if outcome is channel_flows.Confirmed.DONE else 409,
+    )

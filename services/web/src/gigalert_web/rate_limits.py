@@ -1,0 +1,24 @@
+"""Rate limits shared by every web replica: events counted per bucket over a window, in
+Postgres (one index probe each)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from gigalert_shared.db import Conn
+from gigalert_web.repository import q
+
+
+async def hit(conn: Conn | asyncpg.Pool, bucket: str, *, limit: int, window_seconds: int) -> bool:
+    """Record one event in ``bucket``; False when ``limit`` events were already in the
+    window (the event is then not recorded)."""
+    seen = await conn.fetchval(q("count_rate_events"), bucket, float(window_seconds))
+    if seen >= limit:
+        return False
+    await conn.execute(q("insert_rate_event"), bucket)
+    return True
+
+
+async def count(conn: Conn | asyncpg.Pool, bucket: str, *, window_seconds: int) -> int:
+    found: int = await conn.fetchval(q("count_rate_events"), bucket, float(window_seconds))
+    return found
