@@ -61,7 +61,7 @@ def random_criteria(r: random.Random, freelancers: list[uuid.UUID]) -> Criteria:
 
 
 def random_gig(r: random.Random) -> GigFacts:
-    rates = [None, 3000, 4500, 5000, r.randint(0, 9000)]
+    rates = [None, 0, 3000, 4500, 5000, r.randint(0, 9000)]  # 0: unpaid work
     return GigFacts(
         gig_id=uuid.uuid4(),
         remote_mode=r.choice([None, *MODES]),

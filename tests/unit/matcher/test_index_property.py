@@ -55,7 +55,10 @@ criteria = st.builds(
     max_days_per_week=day_limits,
     locations=st.lists(st.sampled_from(PLACES), max_size=2).map(tuple),
 )
-rates = st.one_of(st.none(), st.sampled_from([999, 3000, 4500, 5000, 7999]), st.integers(-5, 9000))
+# 0 is unpaid work (無報酬): it passes no floor, not even 0.
+rates = st.one_of(
+    st.none(), st.sampled_from([0, 999, 3000, 4500, 5000, 7999]), st.integers(-5, 9000)
+)
 gigs = st.builds(
     GigFacts,
     gig_id=st.just(uuid.UUID(int=99)),

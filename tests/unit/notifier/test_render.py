@@ -466,3 +466,51 @@ def test_rendered_is_frozen() -> None:
     assert isinstance(r, Rendered)
     with pytest.raises(AttributeError):
         r.subject = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "source", "ja", "en"),
+    [
+        (0, 0, RateSource(unpaid=True), "無償（無報酬）", "unpaid (volunteer)"),
+        (
+            None,
+            None,
+            RateSource(amount_min=4_500_000, amount_max=4_500_000, unit=RateUnit.YEAR),
+            "年収450万円（時給換算なし）",
+            "¥4,500,000 per year (no hourly figure)",
+        ),
+        (
+            None,
+            None,
+            RateSource(amount_min=40_000, amount_max=55_000, unit=RateUnit.YEAR, currency="USD"),
+            "年収$40,000〜55,000（時給換算なし）",
+            "$40,000–55,000 per year (no hourly figure)",
+        ),
+        (
+            None,
+            None,
+            RateSource(amount_min=8000, amount_max=8000, unit=RateUnit.PIECE),
+            "1件8,000円（時給換算なし）",
+            "¥8,000 per piece (no hourly figure)",
+        ),
+        (
+            None,
+            None,
+            RateSource(
+                amount_min=50_000, amount_max=50_000, unit=RateUnit.MONTH, implausible_min_jpy_h=313
+            ),
+            "月額5万円（時給換算なし）",
+            "¥50,000/month (no hourly figure)",
+        ),
+    ],
+    ids=["unpaid", "yearly", "yearly USD", "piece", "implausible"],
+)
+def test_rate_shows_only_figures_the_listing_gave(
+    lo: int | None, hi: int | None, source: RateSource, ja: str, en: str
+) -> None:
+    g = gig(rate_min_jpy_h=lo, rate_max_jpy_h=hi, rate_source=source)
+    ja_text = render_alert(alert(g), locale="ja", unsubscribe_url=None).text
+    en_text = render_alert(alert(g), locale="en", unsubscribe_url=None).text
+    assert f"時給: {ja}" in ja_text
+    assert f"Rate: {en}" in en_text
+    assert "¥0" not in ja_text + en_text and "313" not in ja_text + en_text

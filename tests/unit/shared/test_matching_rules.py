@@ -110,6 +110,26 @@ CASES = [
         {"rate_min_jpy_h": 3000},
         False,
     ),
+    # unpaid work (無報酬) is a known 0: it passes no floor, and it is not "unknown"
+    case(
+        "unpaid, no floor",
+        {"min_rate_jpy_h": None},
+        {"rate_min_jpy_h": 0, "rate_max_jpy_h": 0},
+        True,
+    ),
+    case(
+        "unpaid, a floor of 0 (paid work only)",
+        {"min_rate_jpy_h": 0, "include_unknown_rate": True},
+        {"rate_min_jpy_h": 0, "rate_max_jpy_h": 0},
+        False,
+    ),
+    case(
+        "unpaid is not unknown: include_unknown_rate does not admit it",
+        {"min_rate_jpy_h": 1000, "include_unknown_rate": True},
+        {"rate_min_jpy_h": 0, "rate_max_jpy_h": 0},
+        False,
+    ),
+    case("paid work, a floor of 0", {"min_rate_jpy_h": 0}, {"rate_min_jpy_h": 1000}, True),
     # domains
     case("any domain, gig without domain", {"domains": frozenset()}, {}, True),
     case(
@@ -338,3 +358,33 @@ def test_explain_range_daily_and_location() -> None:
         ),
         ("勤務地: 東京 ✓", "location: 東京 ✓", True),
     ]
+
+
+def test_explain_unpaid_says_so_in_words() -> None:
+    c = crit(min_rate_jpy_h=1000, include_unknown_rate=True)
+    g = gig(rate_min_jpy_h=0, rate_max_jpy_h=0)
+    (reason,) = explain(c, g, RateSource(unpaid=True, convention="unpaid"))
+    assert not reason.ok
+    assert "無償" in reason.text_ja and "unpaid" in reason.text_en
+    assert "¥0" not in reason.text_ja + reason.text_en
+
+
+def test_explain_yearly_pay_is_shown_as_yearly() -> None:
+    c = crit(min_rate_jpy_h=4500, include_unknown_rate=True)
+    rs = RateSource(amount_min=4_500_000, amount_max=4_500_000, unit=RateUnit.YEAR)
+    (reason,) = explain(c, gig(), rs)
+    assert reason.ok
+    assert "年収450万円、時給換算なし" in reason.text_ja
+    assert "¥4,500,000 per year, no hourly figure" in reason.text_en
+    usd = RateSource(amount_min=40_000, amount_max=55_000, unit=RateUnit.YEAR, currency="USD")
+    assert "USD 40,000–55,000 per year" in explain(c, gig(), usd)[0].text_en
+
+
+def test_explain_implausible_figure_shows_the_listing_amount_only() -> None:
+    c = crit(min_rate_jpy_h=1000, include_unknown_rate=False)
+    rs = RateSource(
+        amount_min=50_000, amount_max=50_000, unit=RateUnit.MONTH, implausible_min_jpy_h=313
+    )
+    (reason,) = explain(c, gig(), rs)
+    assert not reason.ok
+    assert "月額5万円" in reason.text_ja and "313" not in reason.text_ja

@@ -114,13 +114,17 @@ _UNIT_JA: Final = {
     RateUnit.HOUR: "時給",
     RateUnit.DAY: "日給",
     RateUnit.MONTH: "月額",
+    RateUnit.YEAR: "年収",
     RateUnit.PROJECT: "案件総額",
+    RateUnit.PIECE: "1件",
 }
 _UNIT_EN: Final = {
     RateUnit.HOUR: "/hour",
     RateUnit.DAY: "/day",
     RateUnit.MONTH: "/month",
+    RateUnit.YEAR: " per year",
     RateUnit.PROJECT: " per project",
+    RateUnit.PIECE: " per piece",
 }
 _CURRENCY_SYMBOL: Final = {"USD": "$", "EUR": "€", "GBP": "£"}
 
@@ -197,8 +201,13 @@ def _truncate_utf16(value: str, limit: int) -> str:
 
 
 def _rate_figure(gig: GigSummary, lang: Lang) -> str | None:
-    """¥5,000/h, ¥4,500〜6,000/h, ¥4,500/h〜 (ja) or from ¥4,500/h (en); None if unknown."""
+    """¥5,000/h, ¥4,500〜6,000/h, ¥4,500/h〜 (ja) or from ¥4,500/h (en); 無償 / unpaid for
+    unpaid work (¥0 is never shown as a figure); None if unknown."""
     lo, hi = gig.rate_min_jpy_h, gig.rate_max_jpy_h
+    if gig.rate_source.unpaid:
+        return "無償" if lang == "ja" else "unpaid"
+    if (hi if hi is not None else lo) == 0:
+        return None
     if lo is not None and hi is not None:
         if lo == hi:
             return f"¥{lo:,}/h"
@@ -280,14 +289,32 @@ def _how_normalised(src: RateSource, lang: Lang) -> str | None:
     return "".join(parts)
 
 
+def _listing_pay(src: RateSource, lang: Lang) -> str | None:
+    """The listing's pay in its own unit (年収450万円, ¥4,500,000 per year), when it gives no
+    hourly figure."""
+    if src.unit is None:
+        return None
+    amounts = _amounts_ja(src) if lang == "ja" else _amounts_en(src)
+    if amounts is None:
+        return None
+    if lang == "ja":
+        return f"{_UNIT_JA[src.unit]}{amounts}"
+    return f"{amounts}{_UNIT_EN[src.unit]}"
+
+
 def _rate_line(gig: GigSummary, lang: Lang) -> str:
     """¥5,000/h（月額80万円 ÷ 160h） or 不明（応相談）."""
     w = _WORDS[lang]
     figure = _rate_figure(gig, lang)
     src = gig.rate_source
+    if src.unpaid:
+        return f"{figure}（無報酬）" if lang == "ja" else f"{figure} (volunteer)"
     if figure is None:
+        pay = _listing_pay(src, lang)
         if src.negotiable:
             why = w["negotiable"]
+        elif pay is not None:  # 年収450万円, ¥6,000 per piece: the listing's own figure
+            return f"{pay}（時給換算なし）" if lang == "ja" else f"{pay} (no hourly figure)"
         elif _line(src.text):
             why = f"{w['listing_says']}: {_shorten(_line(src.text), 60)}"
         else:

@@ -6,6 +6,8 @@ remote mode, rate, domain, keywords, excluded keywords, days, location. ``ok`` i
 verdict from :mod:`.rules`, so the same function explains a near miss in a preview.
 
 Examples: ``フルリモート ✓`` / ``fully remote ✓``; ``¥5,000/h ≥ ¥4,500 (月額80万円 ÷ 160h)``;
+``時給不明（年収450万円、時給換算なし）`` / ``rate unknown (¥4,500,000 per year, no hourly
+figure)``; ``無償（無報酬）`` / ``unpaid`` (¥0 is never shown as a figure);
 ``分野: PMO ✓`` / ``domain: pmo ✓``; ``キーワード: pmo ✓`` / ``keyword: pmo ✓``;
 ``週2〜3日 ≤ 週2日`` / ``2–3 days/week ≤ 2 days/week``; ``勤務地: 東京 ✓`` / ``location: 東京 ✓``.
 Keywords are shown as stored, that is normalised (NFKC + casefold: ``PMO`` shows as ``pmo``).
@@ -39,7 +41,17 @@ _UNIT_JA: Final = {
     RateUnit.HOUR: "時給",
     RateUnit.DAY: "日給",
     RateUnit.MONTH: "月額",
+    RateUnit.YEAR: "年収",
     RateUnit.PROJECT: "総額",
+    RateUnit.PIECE: "1件",
+}
+_UNIT_EN: Final = {
+    RateUnit.HOUR: "/hour",
+    RateUnit.DAY: "/day",
+    RateUnit.MONTH: "/month",
+    RateUnit.YEAR: " per year",
+    RateUnit.PROJECT: " per project",
+    RateUnit.PIECE: " per piece",
 }
 
 _LABEL_JA: Final = {d.key: d.label_ja for d in load_taxonomy()}
@@ -102,10 +114,10 @@ def _derivation(g: GigFacts, rs: RateSource) -> tuple[str, str]:
     if rs.unit is RateUnit.HOUR and jpy and divisor in (None, 1.0):
         return "", ""  # an hourly yen figure needs no explaining
     if jpy:
-        ja, en = f"{_UNIT_JA[rs.unit]}{_yen_ja(amount)}", f"¥{_num(amount)}/{rs.unit.value}"
+        ja, en = f"{_UNIT_JA[rs.unit]}{_yen_ja(amount)}", f"¥{_num(amount)}{_UNIT_EN[rs.unit]}"
     else:
         ja = f"{_UNIT_JA[rs.unit]}{rs.currency} {_num(amount)}"
-        en = f"{rs.currency} {_num(amount)}/{rs.unit.value}"
+        en = f"{rs.currency} {_num(amount)}{_UNIT_EN[rs.unit]}"
         if rs.fx_rate_to_jpy is not None:
             ja += f" × {_num(rs.fx_rate_to_jpy)}円"
             en += f" × ¥{_num(rs.fx_rate_to_jpy)}"
@@ -115,12 +127,45 @@ def _derivation(g: GigFacts, rs: RateSource) -> tuple[str, str]:
     return f" ({ja})", f" ({en})"
 
 
+def _listing_pay(rs: RateSource) -> tuple[str, str] | None:
+    """What the listing says it pays, in its own unit, when that gives no hourly figure:
+    ('年収450万円', '¥4,500,000 per year'), ('1件6,000円', '¥6,000 per piece')."""
+    if rs.unit is None:
+        return None
+    amounts = [a for a in (rs.amount_min, rs.amount_max) if a is not None]
+    if not amounts:
+        return None
+    lo, hi = min(amounts), max(amounts)
+    unit_ja, unit_en = _UNIT_JA[rs.unit], _UNIT_EN[rs.unit]
+    if rs.currency.upper() == "JPY":
+        ja = _yen_ja(lo) if lo == hi else f"{_yen_ja(lo)}〜{_yen_ja(hi)}"
+        en = f"¥{_num(lo)}" if lo == hi else f"¥{_num(lo)}–{_num(hi)}"
+    else:
+        core = _num(lo) if lo == hi else f"{_num(lo)}–{_num(hi)}"
+        ja = en = f"{rs.currency} {core}"
+    if rs.amount_min is None:
+        ja, en = f"〜{ja}", f"up to {en}"
+    elif rs.amount_max is None:
+        ja, en = f"{ja}〜", f"from {en}"
+    return f"{unit_ja}{ja}", f"{en}{unit_en}"
+
+
 def _rate(c: Criteria, g: GigFacts, rs: RateSource, floor: int) -> MatchReason:
     ok = rules.rate_ok(c, g)
     figure = rules.gig_rate(g)
+    if figure == 0 and rs.unpaid:
+        # ¥0 is shown only for unpaid work, in words; it passes no floor
+        ja = f"無償（無報酬）: 時給¥{floor:,}以上の希望に合わず {_mark(ok)}"
+        en = f"unpaid (volunteer): below your ¥{floor:,}/h {_mark(ok)}"
+        return _reason("rate", ok, ja, en)
     if figure is None:
-        why_ja = "応相談" if rs.negotiable else "時給の記載なし"
-        why_en = "negotiable" if rs.negotiable else "not stated"
+        pay = _listing_pay(rs)
+        if rs.negotiable:
+            why_ja, why_en = "応相談", "negotiable"
+        elif pay is not None:
+            why_ja, why_en = f"{pay[0]}、時給換算なし", f"{pay[1]}, no hourly figure"
+        else:
+            why_ja, why_en = "時給の記載なし", "not stated"
         if ok:
             ja = f"時給不明（{why_ja}）: 時給不明の案件も受け取る設定 {_OK}"
             en = f"rate unknown ({why_en}): you accept gigs without a rate {_OK}"

@@ -12,9 +12,12 @@ remote_modes
 
 min_rate_jpy_h / include_unknown_rate
     No floor (``None``): pass. Otherwise the gig's figure is ``rate_max_jpy_h`` when known,
-    else ``rate_min_jpy_h``. A known figure passes iff ``figure >= floor``: a rate equal to
-    the floor matches, and a range matches when its maximum reaches the floor. A gig with
-    no hourly figure at all (both unknown) passes iff ``include_unknown_rate``.
+    else ``rate_min_jpy_h``. A known figure passes iff ``figure > 0 and figure >= floor``: a
+    rate equal to the floor matches, and a range matches when its maximum reaches the floor.
+    Unpaid work (無報酬, volunteer) has the known figure 0: it passes no floor, not even a
+    floor of 0 (a floor asks for paid work), and it is not "unknown". A gig with no hourly
+    figure at all (both unknown: 応相談, fixed price, per piece, yearly pay without stated
+    hours, an implausible figure kept aside) passes iff ``include_unknown_rate``.
 
 domains
     Empty: any domain. Otherwise the subscription's and the gig's domains must share at
@@ -77,7 +80,7 @@ def rate_ok(c: Criteria, g: GigFacts) -> bool:
     figure = gig_rate(g)
     if figure is None:
         return c.include_unknown_rate
-    return figure >= c.min_rate_jpy_h
+    return figure > 0 and figure >= c.min_rate_jpy_h
 
 
 def domains_ok(c: Criteria, g: GigFacts) -> bool:

@@ -373,7 +373,8 @@ class _Segment:
             stops = [self.block_end[b] for b in bids]
         else:  # groups A and B, the prefix the figure reaches
             n_domain_blocks *= 2
-            query = min(max(figure + 1, 0), _FLOOR_QUERY_MAX)
+            # Unpaid work (0) reaches no floor: only the entries without one (key 0).
+            query = min(figure + 1, _FLOOR_QUERY_MAX) if figure > 0 else 0
             bids = [b for k in domain_keys + keyword_keys for b in (2 * k, 2 * k + 1)]
             bounds = np.asarray([(b << _FLOOR_BITS) | query for b in bids], dtype=np.int64)
             stops = np.searchsorted(self.keys, bounds, side="right").tolist()

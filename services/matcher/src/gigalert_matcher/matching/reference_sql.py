@@ -41,12 +41,13 @@ WHERE s.active
            THEN s.remote_modes @> ARRAY['remote', 'hybrid', 'onsite']::text[]
            ELSE $1::text = ANY (s.remote_modes)
       END
-  -- rate: no floor passes; else the gig's figure (max, else min) reaches the floor;
-  -- a gig without any figure passes iff include_unknown_rate
+  -- rate: no floor passes; else the gig's figure (max, else min) is paid (> 0: unpaid
+  -- work is 0) and reaches the floor; a gig without any figure passes iff include_unknown_rate
   AND (s.min_rate_jpy_h IS NULL
        OR CASE WHEN COALESCE($3::int, $2::int) IS NULL
                THEN s.include_unknown_rate
-               ELSE COALESCE($3::int, $2::int) >= s.min_rate_jpy_h
+               ELSE COALESCE($3::int, $2::int) > 0
+                    AND COALESCE($3::int, $2::int) >= s.min_rate_jpy_h
           END)
   -- domains: empty = any; else at least one in common
   AND (cardinality(s.domains) = 0 OR s.domains && $4::text[])
