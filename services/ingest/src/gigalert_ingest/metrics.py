@@ -14,6 +14,12 @@ RAW_REJECTED = Counter(
     "Raw messages sent to gigs.rejected, by reason.",
     ["reason"],
 )
+IMPLAUSIBLE_RATES = Counter(
+    "gigalert_ingest_implausible_rate_total",
+    "Gigs stored (created or updated) whose derived hourly figure lies outside the plausible "
+    "band (¥1,000–50,000/h): kept in rate_source only, a sign of a misreading; by platform.",
+    ["platform"],
+)
 REQUEST_SECONDS = Histogram(
     "gigalert_ingest_request_seconds",
     "HTTP request latency, by route and status.",

@@ -12,7 +12,7 @@ import asyncpg
 from pydantic import TypeAdapter, ValidationError
 
 from gigalert_ingest.build import Platform, build_gig
-from gigalert_ingest.metrics import GIGS
+from gigalert_ingest.metrics import GIGS, IMPLAUSIBLE_RATES
 from gigalert_ingest.repository import store_gigs
 from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
 from gigalert_shared.events import GigBody
@@ -85,13 +85,21 @@ class IngestService:
         if built:
             async with self._pool.acquire() as conn, conn.transaction():
                 stored = await store_gigs(conn, platform.id, [b for _, _, b in built])
-            for (i, gig, _), s in zip(built, stored, strict=True):
+            implausible = 0
+            for (i, gig, body), s in zip(built, stored, strict=True):
                 results[i] = ItemResult(
                     index=i,
                     external_id=gig.external_id,
                     status=Outcome(s.outcome),
                     gig_id=str(s.gig_id),
                 )
+                rs = body.rate_source
+                if s.outcome != Outcome.DUPLICATE and (
+                    rs.implausible_min_jpy_h is not None or rs.implausible_max_jpy_h is not None
+                ):
+                    implausible += 1
+            if implausible:
+                IMPLAUSIBLE_RATES.labels(platform=platform.name).inc(implausible)
             if self._on_stored is not None:
                 self._on_stored()
         final = [r for r in results if r is not None]
