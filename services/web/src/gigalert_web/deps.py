@@ -26,6 +26,16 @@ TEMPLATES = Jinja2Templates(
 )
 
 
+def http_url(value: object) -> str | None:
+    """A link target only when it is http(s): a platform's `javascript:` stays text."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return value
+    return None
+
+
+TEMPLATES.env.filters["http_url"] = http_url
+
+
 class LoginRequired(Exception):
     """Raised by pages that need a session: answered with a redirect to the login page."""
 
@@ -53,13 +63,8 @@ def client_ip(request: Request) -> str:
 
 
 async def optional_viewer(request: Request, pool: PoolDep, settings: SettingsDep) -> Viewer | None:
-    cached: Viewer | None = getattr(request.state, "viewer", None)
-    if cached is not None:
-        return cached
     session_id = session_id_of(request, settings.web)
-    viewer = await load_viewer(pool, session_id) if session_id else None
-    request.state.viewer = viewer
-    return viewer
+    return await load_viewer(pool, session_id) if session_id else None
 
 
 async def required_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:

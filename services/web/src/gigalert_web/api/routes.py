@@ -44,7 +44,7 @@ def _not_found(what: str) -> HTTPException:
 
 def _field_error(field: str, message: str) -> HTTPException:
     return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
         [{"loc": ["body", field], "msg": message, "type": "value_error"}],
     )
 

@@ -18,7 +18,7 @@ async def webhook(request: Request, pool: PoolDep, settings: SettingsDep) -> JSO
     wrong `X-Line-Signature` answers 401 and nothing is read or stored."""
     body = await request.body()
     if len(body) > line_webhook.MAX_BODY:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body too large")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "body too large")
     secret = settings.web.line_channel_secret
     if secret is None or not line_webhook.signature_ok(
         body, request.headers.get("x-line-signature"), secret.get_secret_value()
