@@ -139,7 +139,7 @@ async def test_each_quoted_listing_is_read_right(
             " rate_max_jpy_h, remote_mode, days_per_week_min, days_per_week_max FROM gigs"
         )
     }
-    wrong = []
+    wrong: list[tuple[str, str, Any, Any]] = []
     for i, (name, _, expected) in enumerate(EXAMPLES):
         got = rows[f"ex-{i}"]
         wrong.extend(

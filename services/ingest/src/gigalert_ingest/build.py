@@ -28,6 +28,7 @@ from gigalert_ingest.normalise import (
 from gigalert_ingest.normalise.listing import (
     Hours,
     clean_location,
+    fee_unit,
     find_pay_text,
     read_days_text,
     read_hours,
@@ -113,6 +114,9 @@ def _listing_rate(
             return found
     if says_unpaid(text, gig.title, gig.description):
         return _unpaid(rate.source)
+    if text is not None and rate.source.unit is None and (unit := fee_unit(text)) is not None:
+        # 固定報酬制（契約金額は相談）: the kind of pay is known, its amount is not
+        return NormalisedRate(None, None, rate.source.model_copy(update={"unit": unit}))
     return rate
 
 

@@ -42,7 +42,7 @@ _N = r"\d+(?:\.\d+)?"
 _JA = re.compile(
     rf"週\s*(?P<lo>{_N})\s*日?\s*(?:~\s*(?P<hi>{_N})\s*日?)?"
     r"(?P<open>\s*(?:~|以上|から))?"
-    r"(?!\s*日?\s*(?:出社|出勤|リモート|在宅|オンサイト|常駐|時|h|回|\d))"
+    r"(?!\s*日?\s*(?:出社|出勤|リモート|在宅|オンサイト|常駐|時|h|回|\d|~\s*[\d.]+\s*(?:時|h)))"
 )
 # 2-3 days/week, 3 days a week, 3 days per week, 4+ days/wk
 _EN = re.compile(

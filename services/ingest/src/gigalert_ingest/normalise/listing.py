@@ -14,19 +14,22 @@ Rules:
   (``月2回勤務の職種``), the pay after that pattern is read first.
 * **Hours** the pay may be divided by: a month's (``月間最大10時間``, ``最大5時間程度/月``,
   ``1か月当たり125時間``, ``20 hours per month``), a week's (``週35時間``, ``max 12 hrs a week``,
-  ``10 hrs/week up to 20 hrs/week``) and a day's (``1日7時間``, ``6 hours/day``).
+  ``10 hrs/week up to 20 hrs/week``) and a day's (``1日7時間``, ``6 hours/day``); overtime
+  (``残業は月平均20時間``) is not.
 * **Days per week**: ``週2日程度`` (as :func:`.days.parse_days`), ``週に1回`` (once a week is a
   day), ``月4日`` and ``月2回勤務`` (÷ 4 weeks), ``1週間から2週間に1日`` (0.5–1), a week's hours
   ÷ the day's hours (8 unless stated: ``週35時間``, ``1日7時間`` → 5), ``40% time commitment``
   (of 5 days). ``up to``/``max`` give only the most, ``minimum of``/``at least`` only the least.
-  Less than half a day a week is no working pattern (``月1回`` → unknown).
+  Less than half a day a week is no working pattern (``月1回`` → unknown); dates
+  (``9月27日``) are not days. ``完全週休2日制`` is 5 days.
 * **Unpaid**: ``無報酬``, ``無償``, ``謝礼なし``, ``ボランティア``, ``プロボノ``, ``unpaid``,
   ``volunteer basis``, ``$0``, unless the listing also says it is paid (``有償``, ``paid
   position``) or states an amount.
 * **Remote mode**: :func:`.remote.parse_remote`'s rules, plus what descriptions say: online
   work (``原則オンライン``, ``オンラインで完結``), no office (``登庁の必要は無い``,
-  ``出勤する必要はなく``), relocation (``移住``) and a place of work (``勤務地 | 白子町内``) →
-  on-site, ``in-person and virtual`` → hybrid; a remote option only some roles have
+  ``出勤する必要はなく``); relocation or residence (``移住``, ``地域おこし協力隊``, ``島内に居住``,
+  ``在住の方``) and a place of work (``勤務地 | 白子町内``, ``勤務場所``) → on-site,
+  ``in-person and virtual`` → hybrid; a remote option only some roles have
   (``在宅勤務が可能な職種もある``) says nothing.
 * **Place**: a location field without its remote words (``Remote, Texas`` → ``Texas``;
   ``Remote`` → none; ``白子町内`` → ``白子町``; time zones are no place); else a Japanese place
@@ -50,6 +53,7 @@ from .text import prepare
 
 __all__ = [
     "clean_location",
+    "fee_unit",
     "find_pay_text",
     "read_days_text",
     "read_hours",
@@ -120,6 +124,19 @@ _UNIT_HINT = re.compile(
 )
 
 
+_FEE_UNIT = re.compile(
+    r"(?P<project>固定報酬|案件総額|fixed[\s-](?:price|fee))|(?P<piece>文字単価|記事単価|per\s+(?:article|word))",
+    re.IGNORECASE,
+)
+
+
+def fee_unit(text: str) -> RateUnit | None:
+    """The kind of pay a pay text names without an amount (``固定報酬制 契約金額は相談`` →
+    project), or None."""
+    m = _FEE_UNIT.search(text)
+    return None if m is None or m.lastgroup is None else RateUnit(m.lastgroup)
+
+
 def unit_hint(text: str) -> RateUnit | None:
     """The unit a listing's words give pay that has none of its own (``A stipend will be
     provided`` → project)."""
@@ -186,6 +203,8 @@ _DAY_HOURS = re.compile(
     rf"|(?P<h2>{_N})\s*{_HR}\s*(?:/|per|a|each)\s*day\b",
     re.IGNORECASE,
 )
+# 残業は月平均20時間, みなし残業代（月20時間分）: overtime, not the hours the pay is for.
+_OVERTIME = re.compile(r"残業|みなし|時間分|overtime", re.IGNORECASE)
 _MAX_WORDS = re.compile(r"up\s+to|max|at\s+most|no\s+more|最大|上限", re.IGNORECASE)
 _MIN_WORDS = re.compile(r"min|at\s+least|最低", re.IGNORECASE)
 
@@ -196,7 +215,15 @@ def read_hours(text: str) -> Hours:
         return Hours()
     s = prepare(text)
     month = None
-    if m := _MONTH_HOURS.search(s):
+    m = next(
+        (
+            m
+            for m in _MONTH_HOURS.finditer(s)
+            if not _OVERTIME.search(s, max(0, m.start() - 8), m.end() + 2)
+        ),
+        None,
+    )
+    if m is not None:
         lo = float(m["lo"] or m["lo2"])
         hi = float(m["hi"] or m["hi2"] or lo)
         if 0 < lo <= hi <= 744:
@@ -226,9 +253,11 @@ _WEEKLY_TIMES = re.compile(
     rf"週\s*(?:に)?\s*(?P<n>{_N})\s*(?:回|度)(?!\s*(?:程度\s*)?(?:の)?\s*(?:出社|出勤|登庁))"
 )
 _MONTHLY_DAYS = re.compile(
-    rf"月\s*(?:に)?\s*(?P<n>{_N})\s*(?:日|回)\s*(?:程度|ほど|前後)?\s*(?:の)?\s*"
+    rf"(?<![\d年])月\s*(?:に)?\s*(?P<n>{_N})\s*(?:日|回)(?!\s*[(（]|\s*[~～]\s*\d)\s*"
+    r"(?P<max>以内|まで|以下)?\s*(?:程度|ほど|前後)?\s*(?:の)?\s*"
     r"(?!出社|出勤|登庁|開催|の会議|会議|ミーティング|MTG|面談)"
 )
+_WEEKLY_REST = re.compile(rf"週休\s*(?P<n>{_N})\s*日")
 _EVERY_WEEKS = re.compile(
     rf"(?P<a>{_N})\s*週間\s*(?:~\s*(?P<b>{_N})\s*週間)?\s*に\s*(?P<n>{_N})\s*日"
 )
@@ -270,6 +299,10 @@ def read_days_text(text: str | None, hours: Hours | None = None) -> DaysPerWeek:
                 return found
     if "月" in s and (m := _MONTHLY_DAYS.search(s)):
         n = float(m["n"]) / 4
+        if found := _days(None if m["max"] else n, n, text):
+            return found
+    if "週休" in s and (m := _WEEKLY_REST.search(s)):
+        n = 7 - float(m["n"])
         if found := _days(n, n, text):
             return found
     if ("%" in s or "fte" in s) and (m := _PERCENT_TIME.search(s)):
@@ -294,7 +327,12 @@ _ONLINE = re.compile(
     r"|オンライン\s*(?:で|に|によって|により|上で)\s*(?:の)?\s*(?:完結|対応|業務|勤務|作業|実施|遂行|定期的)"
     r"|オンラインでの\s*(?:業務|対応|勤務|作業|稼働)|オンライン\s*(?:完結|勤務|業務)"
 )
-_RELOCATE = re.compile(r"移住|relocat(?:e|ion)\s+(?:to|required)", re.IGNORECASE)
+_RELOCATE = re.compile(
+    r"移住(?!を?(?:促進|支援|相談|施策|政策|者))|relocat(?:e|ion)\s+(?:to|required)"
+    r"|地域おこし協力隊|集落支援員|(?:内に|に)居住|居住する必要|在住の方|勤務場所|活動地域"
+    r"|を拠点に(?:活動|勤務)|市役所で働|must\s+(?:live|reside)\s+in",
+    re.IGNORECASE,
+)
 _WORKPLACE = re.compile(r"勤務地\s*[|｜:：]?\s*[^\s|｜。、]{1,12}?[都道府県市区町村]内")
 _SOME_ROLES = re.compile(
     r"(?:リモート|在宅|テレワーク|remote)[^。.]{0,12}(?:職種|場合|ポジション|こと)\s*もある"

@@ -33,7 +33,7 @@ ISO_CODES = frozenset({
 # One figure: optional currency before, number, optional 万/千/k, optional currency after.
 TOKEN = re.compile(
     rf"""(?P<pre>US\$|\$|¥|€|£|\b[A-Z]{{3}}\s?)?(?<![\d.])(?P<num>{_N})
-    (?:\s*(?P<man>万)(?:(?P<rest>\d+)(?P<rest_sen>千)?)?|\s*(?P<sen>千)|(?P<k>[kK])(?![a-zA-Z]))?
+    (?:\s*(?P<man>万)(?:(?P<rest>\d+)(?P<rest_sen>千)?)?|\s*(?P<sen>千)(?P<senman>万)?|(?P<k>[kK])(?![a-zA-Z]))?
     (?P<post>\s*(?:円|ドル|ユーロ|(?i:yen|dollars?|euros?)\b|[A-Z]{{3}}(?![A-Za-z])))?""",
     re.VERBOSE,
 )
@@ -76,17 +76,19 @@ UNIT_WORD = re.compile(
     rf"|(?P<month>月額|月給|月単価|月収|人月|月謝|monthly|per\s+month|a\s+month"
     rf"|(?<![\dヶヵか箇カケ])月{_MONEY_AHEAD}|1\s*[ヶヵかカケ箇]\s*月(?:{_PER})?{_MONEY_AHEAD})"
     r"|(?P<project>案件総額|総額|固定報酬|報酬総額|一括|成果報酬|fixed(?:\s+(?:price|fee))?"
-    r"|per\s+project|project\s+fee|lump\s+sum|honorarium|stipend)"
+    r"|per\s+project|project\s+fee|lump\s+sum|honorarium|stipend|協力費|補助|(?<!額)謝礼"
+    r"|1\s*回\s*(?:の[^、。\d]{0,6})?(?:につき|あたり|当たり))"
     rf"|(?P<piece>文字単価|記事単価|1\s*(?:記事|本|件|案件|投稿|文字|ページ|枚)(?:{_PER})?"
     r"|案件あたり|per\s+(?:article|post|piece|word|item|task))"
     r"|(?P<year>年収|年俸|年額|年間|年棒|annual(?:ly)?|per\s+(?:year|annum)|a\s+year|yearly|salary)"
     r"|(?P<tanka>単価)",
     re.IGNORECASE,
 )
-UNIT_WORD = _starting_with("時日人月案総固報一成年単文記hdmpflas1", UNIT_WORD)
+UNIT_WORD = _starting_with("時日人月案総固報一成年単文記協補謝hdmpflas1", UNIT_WORD)
 # A count before the pay, not pay: 月4記事程度で2万円, 月5投稿, 3ページ, 9本の動画, 10分.
 COUNT_AFTER = re.compile(
-    r"\s*(?:記事|投稿|本|件|ページ|枚|回|名|人|社|分|秒|文字|字|か所|箇所|ヶ所|種|職種|週間|年|歳"
+    r"\s*(?:記事|投稿|本|件|ページ|枚|回|名|人|社|分|秒|文字|字|か所|箇所|ヶ所|種|職種|週間|年|歳|日"
+    r"|[ヶヵかカケ箇]\s*月"
     r"|articles?|posts?|pages?|times?|people|persons?|words?|weeks?|years?|minutes?)",
     re.IGNORECASE,
 )

@@ -51,6 +51,8 @@ _TILDE_GAP = re.compile(r"\s*~\s*")  # between the two figures of a range
 
 
 def _multiplier(t: re.Match[str]) -> float:
+    if t["senman"]:
+        return 10_000_000  # 1千万円
     return 10_000 if t["man"] else 1000 if (t["sen"] or t["k"]) else 1
 
 
@@ -147,9 +149,11 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
         lo, hi = _range(first, last)
         currencies = {_currency(t[g], fx_codes) for t in (first, last) for g in ("pre", "post")}
         currencies.discard(None)
-        if len(currencies) > 1 or lo <= 0 or lo > hi:
+        # 0〜5,000円: up to 5,000 (a written 0, not 80~60万円's "neither")
+        zero_floor = last is not first and float(first["num"]) == 0 and hi > 0
+        if len(currencies) > 1 or (lo <= 0 and not zero_floor) or lo > hi:
             return ReadRate(None, None, None, None, tax, negotiable, None, None, readable=False)
-        min_only, max_only = (False, False)
+        min_only, max_only = (False, zero_floor)
         if last is first:
             before = s[tokens[i - 1].end() if i else 0 : start]
             min_only, max_only = _one_sided(s, before, end, suffix)

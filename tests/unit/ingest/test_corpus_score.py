@@ -1,0 +1,62 @@
+"""The normaliser against the labelled corpus of real listings (``tests/ingest/corpus``), as
+``uv run gigalert ingest score-corpus`` prints it. The target: at least 95% of all labels
+hold, and at least 90% of each fact's. Not met yet (the corpus was still growing while the
+normaliser was fixed; see the report in ``docs/benchmarks.md``): the target tests are
+expected failures until it is, and a floor below the current score guards against
+regressions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gigalert_ingest.corpus import FACTS, Score, holds, load_corpus, score_corpus
+from gigalert_shared.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "ingest" / "corpus"
+FX = Settings().fx_to_jpy  # the default table, as the labels were computed with
+
+
+@pytest.fixture(scope="module")
+def report() -> Score:
+    listings = load_corpus(CORPUS)
+    assert len(listings) >= 50
+    return score_corpus(listings, FX)
+
+
+# The score when the floor was last raised, less a margin for listings still being added.
+FLOOR_OVERALL = 0.82
+FLOOR = dict.fromkeys(FACTS, 0.72) | {"domains": 0.38}
+NOT_YET = pytest.mark.xfail(reason="target not met yet: see score-corpus", strict=False)
+
+
+def test_no_regression_overall(report: Score) -> None:
+    assert report.share() >= FLOOR_OVERALL, report.report()
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_no_regression_per_fact(report: Score, fact: str) -> None:
+    assert report.share(fact) >= FLOOR[fact], report.report()
+
+
+@NOT_YET
+def test_overall_at_least_95_percent(report: Score) -> None:
+    assert report.share() >= 0.95, report.report()
+
+
+@NOT_YET
+@pytest.mark.parametrize("fact", FACTS)
+def test_each_fact_at_least_90_percent(report: Score, fact: str) -> None:
+    assert report.share(fact) >= 0.90, report.report()
+
+
+def test_comparison_rules() -> None:
+    assert holds("location", "長崎県壱岐市", "壱岐市")
+    assert not holds("location", None, "Texas")
+    assert holds("domains", ["writing", "other"], ["writing"])
+    assert holds("domains", ["other"], ["other"])
+    assert not holds("domains", ["pr"], ["pr", "marketing"])
+    assert holds("jpy_h_min", 313, 312)
+    assert not holds("jpy_h_min", None, 0)
+    assert holds("days_max", 3.125, 3.125)
