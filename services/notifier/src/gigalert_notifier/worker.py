@@ -226,6 +226,8 @@ class DeliveryWorker:
         }
         self._channel_locks: dict[UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._next_slot: dict[UUID, float] = {}
+        # Addresses known to have had their day's mails: address -> the next day's start.
+        self._capped: dict[str, datetime] = {}
         self._sent = _SentWriter(self)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -331,6 +333,10 @@ class DeliveryWorker:
         now = self._clock.now()
         day = local_day(now, CAP_ZONE)
         address = c.target.lower()
+        until = self._capped.get(address)
+        if until is not None and now < until:  # known full today: no need to ask again
+            await self._defer_to_next_day(c, until)
+            return None
         try:
             taken = await self._pool.fetchval(
                 q("reserve_email_slot"), address, day, self._s.email_daily_cap
@@ -341,7 +347,10 @@ class DeliveryWorker:
             return None
         if taken is not None:
             return day
-        await self._defer_to_next_day(c, next_day_start(now, CAP_ZONE))
+        until = next_day_start(now, CAP_ZONE)
+        self._capped = {a: u for a, u in self._capped.items() if now < u}  # forget old days
+        self._capped[address] = until
+        await self._defer_to_next_day(c, until)
         return None
 
     async def _release_slot(self, c: Claimed, day: date) -> None:
