@@ -3,41 +3,16 @@ proven channels, secrets at rest."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
+from gigalert_shared.settings import Settings
+from tests.web.api_client import PMO_SUB, new_freelancer
 from tests.web.conftest import BASE, FakeSlack, line_event, post_line, unique_address
 from tests.web.mail import latest_link, wait_for_mails
-
-PMO_SUB = {
-    "name": "PMO副業",
-    "remote_modes": ["remote"],
-    "min_rate_jpy_h": 4500,
-    "domains": ["pmo"],
-    "keywords_any": ["ＰＭＯ"],
-    "max_days_per_week": 2,
-}
-
-
-@dataclass
-class Freelancer:
-    id: str
-    token: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-async def new_freelancer(client: httpx.AsyncClient, name: str = "田中 太郎") -> Freelancer:
-    r = await client.post("/v1/freelancers", json={"display_name": name})
-    assert r.status_code == 201, r.text
-    assert r.headers["cache-control"] == "no-store"
-    return Freelancer(r.json()["id"], r.json()["token"])
 
 
 def slack_url(slack: FakeSlack, secret: str = "abcdefghijklmnopqrstuvwx") -> str:
@@ -268,8 +243,8 @@ async def test_tokens_are_stored_hashed_and_can_be_revoked(
     assert (await client.get("/v1/me", headers=me.auth)).status_code == 200
 
 
-async def test_sign_ups_are_limited_per_address(web_app: Any) -> None:
-    limit = web_app.state.settings.web.signups_per_ip_hour
+async def test_sign_ups_are_limited_per_address(web_app: Any, web_settings: Settings) -> None:
+    limit = web_settings.web.signups_per_ip_hour
     c = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=web_app, client=("203.0.113.5", 4000)),
         base_url=BASE,
