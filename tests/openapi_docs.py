@@ -1,4 +1,4 @@
-"""The committed OpenAPI documents of the three HTTP APIs (``docs/openapi/*.json``).
+"""The committed OpenAPI documents of the four HTTP apps (``docs/openapi/*.json``).
 
 Regenerate after changing an endpoint and review the diff::
 
@@ -22,6 +22,7 @@ from gigalert_ingest.api.app import create_app as create_ingest
 from gigalert_matcher.api.app import create_app as create_matcher
 from gigalert_notifier.api.app import create_app as create_notifier
 from gigalert_shared.settings import Settings
+from gigalert_web.app import create_app as create_web
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "openapi"
@@ -30,6 +31,7 @@ APPS: dict[str, Callable[[Settings], FastAPI]] = {
     "ingest": create_ingest,
     "matcher": create_matcher,
     "notifier": create_notifier,
+    "web": create_web,
 }
 
 

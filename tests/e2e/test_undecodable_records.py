@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import asyncpg
-import httpx
 from asgi_lifespan import LifespanManager
 
 from gigalert_matcher.api.app import create_app as create_matcher
@@ -17,10 +16,9 @@ from gigalert_notifier.api.app import create_app as create_notifier
 from gigalert_shared.settings import Settings
 from gigalert_shared.topics import Topics
 from tests.kafka_helpers import Headers, produce, read_topic, wait_for
-from tests.matcher.conftest import new_freelancer
-from tests.matcher.test_api import PMO_SUB
 from tests.matcher.test_pipeline import gig
 from tests.notifier.fixtures import alert, channel, freelancer, subscription
+from tests.web.api_client import PMO_SUB, new_freelancer, web_api
 
 UNDECODABLE: list[tuple[bytes, Headers]] = [
     (b"[" * 5000 + b"]" * 5000, {}),
@@ -43,13 +41,11 @@ async def test_the_matcher_dead_letters_undecodable_gigs_and_moves_on(
     settings: Settings, topics: Topics
 ) -> None:
     async with (
-        LifespanManager(create_matcher(settings), startup_timeout=60) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://matcher"
-        ) as matcher,
+        LifespanManager(create_matcher(settings), startup_timeout=60),
+        web_api(settings) as web,
     ):
-        me = await new_freelancer(matcher)
-        await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
+        me = await new_freelancer(web)
+        await web.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
         good = gig()
         await produce(topics.gigs_posted, _poison_then(good.model_dump_json().encode()))
 

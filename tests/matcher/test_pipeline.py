@@ -19,8 +19,7 @@ from gigalert_shared.events import AlertMatched, GigPosted, RateSource, RemoteMo
 from gigalert_shared.settings import Settings
 from gigalert_shared.topics import Topics
 from tests.kafka_helpers import produce, read_topic, wait_for
-from tests.matcher.conftest import new_freelancer
-from tests.matcher.test_api import PMO_SUB
+from tests.web.api_client import PMO_SUB, new_freelancer
 
 
 def gig(**changes: Any) -> GigPosted:
@@ -63,12 +62,12 @@ async def alerts_in_db(db: asyncpg.Connection) -> int:
 
 
 async def test_matching_gig_becomes_one_explained_alert(
-    matcher: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
+    matcher: httpx.AsyncClient, web: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
 ) -> None:
-    me = await new_freelancer(matcher)
-    s1 = (await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)).json()["id"]
+    me = await new_freelancer(web)
+    s1 = (await web.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)).json()["id"]
     s2 = (
-        await matcher.post(
+        await web.post(
             "/v1/subscriptions", json={"name": "なんでも", "keywords_any": ["pmo"]}, headers=me.auth
         )
     ).json()["id"]
@@ -100,13 +99,13 @@ async def test_matching_gig_becomes_one_explained_alert(
 
 
 async def test_redelivered_gig_creates_no_second_alert(
-    matcher: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
+    matcher: httpx.AsyncClient, web: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
 ) -> None:
     """At least once through Kafka, exactly once in effect: a gig seen three times gives
     one alert row; any republished event carries the same alert id (the notifier keys
     deliveries by it)."""
-    me = await new_freelancer(matcher)
-    await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
+    me = await new_freelancer(web)
+    await web.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
     g = gig()
     await publish_gigs(topics, [g])
     await read_topic(topics.alerts_matched, expect=1)
@@ -119,14 +118,14 @@ async def test_redelivered_gig_creates_no_second_alert(
 
 
 async def test_pause_and_delete_stop_matches(
-    matcher: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
+    matcher: httpx.AsyncClient, web: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
 ) -> None:
     """Each gig is consumed before the next state change: a marker gig on the same partition
     (same key), matched by a second freelancer, shows the consumer got past it."""
-    me = await new_freelancer(matcher)
-    watcher = await new_freelancer(matcher, "watcher")
-    sid = (await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)).json()["id"]
-    await matcher.post(
+    me = await new_freelancer(web)
+    watcher = await new_freelancer(web, "watcher")
+    sid = (await web.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)).json()["id"]
+    await web.post(
         "/v1/subscriptions",
         json={"name": "marker", "keywords_any": ["marker-only"]},
         headers=watcher.auth,
@@ -146,21 +145,21 @@ async def test_pause_and_delete_stop_matches(
         assert await wait_for(marker_seen)
 
     paused, resumed, deleted = gig(), gig(), gig()
-    await matcher.post(f"/v1/subscriptions/{sid}/pause", headers=me.auth)
+    await web.post(f"/v1/subscriptions/{sid}/pause", headers=me.auth)
     await publish_then_wait(paused)
-    await matcher.post(f"/v1/subscriptions/{sid}/resume", headers=me.auth)
+    await web.post(f"/v1/subscriptions/{sid}/resume", headers=me.auth)
     await publish_then_wait(resumed)
-    await matcher.delete(f"/v1/subscriptions/{sid}", headers=me.auth)
+    await web.delete(f"/v1/subscriptions/{sid}", headers=me.auth)
     await publish_then_wait(deleted)
     mine = await db.fetch("SELECT gig_id FROM alerts WHERE freelancer_id = $1::uuid", me.id)
     assert [r["gig_id"] for r in mine] == [resumed.gig_id]
 
 
 async def test_poison_gig_goes_to_dead_letters_and_the_partition_moves_on(
-    matcher: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
+    matcher: httpx.AsyncClient, web: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
 ) -> None:
-    me = await new_freelancer(matcher)
-    await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
+    me = await new_freelancer(web)
+    await web.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
     good = gig()
     await produce(
         topics.gigs_posted,
@@ -189,10 +188,14 @@ async def ingest(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_gig_posted_through_ingest_ends_as_an_alert(
-    matcher: httpx.AsyncClient, ingest: httpx.AsyncClient, topics: Topics, db: asyncpg.Connection
+    matcher: httpx.AsyncClient,
+    web: httpx.AsyncClient,
+    ingest: httpx.AsyncClient,
+    topics: Topics,
+    db: asyncpg.Connection,
 ) -> None:
-    me = await new_freelancer(matcher)
-    await matcher.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
+    me = await new_freelancer(web)
+    await web.post("/v1/subscriptions", json=PMO_SUB, headers=me.auth)
     _, key = await create_platform(db, name="board")
     body = {
         "external_id": "e2e-1",

@@ -1,8 +1,9 @@
-"""The channel rules shared by the matcher's API (what is stored) and the notifier (what is
-sent): whatever the API accepts can be delivered, and nothing points anywhere else."""
+"""The channel rules shared by the web app (what is stored) and the notifier (what is sent):
+whatever the web app accepts can be delivered, and nothing points anywhere else."""
 
 from __future__ import annotations
 
+import json
 import string
 from typing import Any
 
@@ -11,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from gigalert_matcher.schemas import ChannelIn
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
 from gigalert_shared.channel_rules import (
     SLACK_PREFIX,
@@ -21,9 +21,12 @@ from gigalert_shared.channel_rules import (
     is_plain_email,
 )
 from gigalert_shared.settings import SmtpSettings
+from gigalert_web.channel_flows import check_webhook
+from gigalert_web.line_webhook import parse_events
+from gigalert_web.schemas import EmailChannelIn
 from tests.security.test_channels import BAD_EMAIL, BAD_LINE, BAD_SLACK, GOOD_LINE, GOOD_SLACK
 
-CHANNEL: TypeAdapter[Any] = TypeAdapter(ChannelIn)
+EMAIL: TypeAdapter[Any] = TypeAdapter(EmailChannelIn)
 SMTP = SmtpSettings(host="127.0.0.1", port=8025)
 
 
@@ -90,14 +93,22 @@ _near_line = st.text("Uuc0123456789abcdefABCDEF０", min_size=30, max_size=35)
         _near_line.map(lambda v: {"kind": "line", "user_id": v}),
     )
 )
-def test_whatever_the_api_accepts_the_notifier_can_send(body: dict[str, str]) -> None:
-    try:
-        channel = CHANNEL.validate_python(body)
-    except ValidationError:
-        return
-    if channel.kind == "email":
+def test_whatever_the_web_app_accepts_the_notifier_can_send(body: dict[str, str]) -> None:
+    """Email by the API's body, Slack by the web app's check (production prefix), LINE by the
+    user id its signed webhook would link."""
+    if body["kind"] == "email":
+        try:
+            channel = EMAIL.validate_python(body)
+        except ValidationError:
+            return
         email_url(channel.address, SMTP, delivery_id="d", unsubscribe_url=None)
-    elif channel.kind == "slack":
-        assert slack_url(channel.webhook_url).startswith(SLACK_PREFIX)
+    elif body["kind"] == "slack":
+        try:
+            url = check_webhook(body["webhook_url"], SLACK_PREFIX)
+        except ValueError:
+            return
+        assert slack_url(url).startswith(SLACK_PREFIX)
     else:
-        line_url("token", channel.user_id)
+        event = {"type": "follow", "source": {"type": "user", "userId": body["user_id"]}}
+        for parsed in parse_events(json.dumps({"events": [event]}).encode()):
+            line_url("token", parsed.user_id)

@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 
+from gigalert_shared.channel_rules import check_line_id
 from gigalert_shared.settings import WebSettings
 from gigalert_web import rate_limits
 from gigalert_web.repository import q
@@ -26,6 +27,15 @@ from gigalert_web.tokens import code_digest, normalise_code
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256_000
+
+
+def _is_line_user(user_id: str) -> bool:
+    """Only what the notifier can send to is ever stored as a channel's target."""
+    try:
+        check_line_id(user_id)
+    except ValueError:
+        return False
+    return True
 
 
 def signature_ok(body: bytes, signature: str | None, secret: str) -> bool:
@@ -57,7 +67,7 @@ def parse_events(body: bytes) -> list[LineEvent]:
         if not isinstance(source, dict) or source.get("type") != "user":
             continue
         user_id = source.get("userId")
-        if not isinstance(user_id, str) or not user_id.startswith("U") or len(user_id) != 33:
+        if not isinstance(user_id, str) or not _is_line_user(user_id):
             continue
         kind = item.get("type")
         message: Any = item.get("message")

@@ -1,4 +1,6 @@
-"""The matcher process: the freelancer API, the subscription index and the gig consumer."""
+"""The matcher process: the subscription index and the gig consumer, with the ops routes
+(/healthz, /readyz, /metrics). Freelancers save their searches through the web app
+(services/web); the matcher only reads them."""
 
 from __future__ import annotations
 
@@ -8,13 +10,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gigalert_matcher.api.routes import router
-from gigalert_matcher.api.unsubscribe import router as unsubscribe_router
 from gigalert_matcher.consumer import GigMatcher, register_gig_consumer
 from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.metrics import INDEX_AGE
-from gigalert_shared.auth_limit import AuthFailureLimiter
-from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
@@ -41,9 +39,6 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         app.state.pool = pool
         app.state.sync = sync
         app.state.broker = broker
-        key = cfg.channel_secret_key.get_secret_value()
-        app.state.secret_box = SecretBox(key)
-        app.state.unsubscribe_signer = Signer(key, "unsubscribe")
         await sync.start()
         if consume:
             matcher = GigMatcher(
@@ -70,16 +65,13 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         title="gigalert matcher",
         version="1.0.0",
         description=(
-            "Freelancers save criteria and channels here. Create a freelancer with "
-            "`POST /v1/freelancers`, then send its token as `Authorization: Bearer …`."
+            "Matches gigs against saved searches; only ops routes (/healthz, /readyz, "
+            "/metrics). The freelancer API is the web app's."
         ),
         lifespan=lifespan,
         max_body_size=64_000,
     )
-    app.state.auth_limiter = AuthFailureLimiter()
     install_http_errors(app)
-    app.include_router(router)
-    app.include_router(unsubscribe_router)
 
     add_ops_routes(
         app,
