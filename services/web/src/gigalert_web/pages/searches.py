@@ -96,6 +96,18 @@ async def create_search(
     return await _save(request, viewer, pool, settings, None)
 
 
+@router.post("/searches/preview", response_class=HTMLResponse)
+async def live_preview(
+    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+) -> HTMLResponse:
+    """The preview fragment htmx swaps in while the form is edited."""
+    form = await signed_in_form(request, viewer)
+    sub, errors = form_to_subscription(form)
+    preview = None if sub is None else await _preview(request, pool, settings, viewer, sub)
+    limited = sub is not None and preview is None
+    return page(request, "_preview.html", viewer, preview=preview, errors=errors, limited=limited)
+
+
 @router.get("/searches/{subscription_id}", response_class=HTMLResponse)
 async def edit_search(
     request: Request,
@@ -197,18 +209,6 @@ def _echo(form: dict[str, Any]) -> dict[str, Any]:
     for key in ("remote_modes", "domains", "channel_ids"):
         values[key] = form.get(key) or []
     return values
-
-
-@router.post("/searches/preview", response_class=HTMLResponse)
-async def live_preview(
-    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
-) -> HTMLResponse:
-    """The preview fragment htmx swaps in while the form is edited."""
-    form = await signed_in_form(request, viewer)
-    sub, errors = form_to_subscription(form)
-    preview = None if sub is None else await _preview(request, pool, settings, viewer, sub)
-    limited = sub is not None and preview is None
-    return page(request, "_preview.html", viewer, preview=preview, errors=errors, limited=limited)
 
 
 async def _act(request: Request, viewer: Viewer, pool: PoolDep, query: str, *args: Any) -> Response:
