@@ -38,7 +38,7 @@ from gigalert_ingest.normalise.listing import (
     unit_hint,
 )
 from gigalert_ingest.schemas import DaysIn, GigIn, RateIn
-from gigalert_shared.events import GigBody, RateSource, RemoteMode
+from gigalert_shared.events import GigBody, RateSource, RateUnit, RemoteMode
 from gigalert_shared.taxonomy import domains_from_text, normalise_text
 
 
@@ -96,19 +96,53 @@ def _unpaid(source: RateSource) -> NormalisedRate:
     )
 
 
+class _Hours:
+    """The description's hours, read once and only when something needs them."""
+
+    __slots__ = ("_description", "_hours")
+
+    def __init__(self, description: str) -> None:
+        self._description = description
+        self._hours: Hours | None = None
+
+    def get(self) -> Hours:
+        if self._hours is None:
+            self._hours = read_hours(self._description) if self._description else Hours()
+        return self._hours
+
+
+def _wants_hints(rate: NormalisedRate) -> bool:
+    """Whether the rest of the listing could complete this rate: an amount without a unit, or
+    monthly or yearly pay divided by no hours of the listing's own."""
+    rs = rate.source
+    if rs.amount_min is None and rs.amount_max is None:
+        return False
+    if rs.unit is None:
+        return True
+    return (
+        rs.unit in (RateUnit.MONTH, RateUnit.YEAR)
+        and rs.hours_per_month_min is None
+        and "listing's" not in rs.convention
+        and "a week" not in rs.convention
+    )
+
+
 def _listing_rate(
-    gig: GigIn, days: DaysPerWeek, hours: Hours | None, fx_to_jpy: Mapping[str, float]
+    gig: GigIn, days: DaysPerWeek, hours: _Hours, fx_to_jpy: Mapping[str, float]
 ) -> NormalisedRate:
     """The rate field, completed by the title and description where it is silent."""
     text = gig.rate if isinstance(gig.rate, str) else None
-    hints = None
-    if text is not None or gig.rate is None:
-        hints = (hours or Hours()).hints(unit_hint(gig.description) if gig.description else None)
-    rate = _rate(gig.rate, days, fx_to_jpy, hints)
+    rate = _rate(gig.rate, days, fx_to_jpy)
+    if text is not None and gig.description and _wants_hints(rate):
+        unit = unit_hint(gig.description) if rate.source.unit is None else None
+        hinted = hours.get().hints(unit)
+        if hinted != _NO_HINTS or rate.source.unit is None:
+            rate = _rate(gig.rate, days, fx_to_jpy, hinted)
     if _has_amount(rate) or rate.source.negotiable:
         return rate
     pay = find_pay_text(gig.title, gig.description, frozenset(fx_to_jpy))
     if pay is not None:
+        hints = hours.get().hints(None) if gig.description else None
         found = parse_rate_text(pay, days_per_week=days, fx_to_jpy=fx_to_jpy, hints=hints)
         if _has_amount(found) or (found.source.negotiable and gig.rate is None):
             return found
@@ -120,7 +154,10 @@ def _listing_rate(
     return rate
 
 
-def _days_of(gig: GigIn, hours: Hours | None) -> DaysPerWeek:
+_NO_HINTS = RateHints()
+
+
+def _days_of(gig: GigIn, hours: _Hours) -> DaysPerWeek:
     days = _days(gig.days_per_week)
     if days.known:
         return days
@@ -131,7 +168,7 @@ def _days_of(gig: GigIn, hours: Hours | None) -> DaysPerWeek:
             if found.known:
                 return found
     if gig.description:
-        found = read_days_text(gig.description, hours)
+        found = read_days_text(gig.description, hours.get())
         if found.known:
             return found
     return days
@@ -166,11 +203,11 @@ def build_gig(
     received_at: datetime,
     fx_to_jpy: Mapping[str, float],
 ) -> GigBody:
-    hours = read_hours(gig.description) if gig.description else None
+    hours = _Hours(gig.description)
     days = _days_of(gig, hours)
     rate = plausible(_listing_rate(gig, days, hours, fx_to_jpy))
     location, location_says_remote = _location_of(gig)
-    domains = domains_from_text(gig.category or "", gig.title, *gig.skills, gig.description)
+    domains = domains_from_text(gig.category or "", gig.title, *gig.skills)
     return GigBody(
         gig_id=gig_id,
         platform_id=platform.id,

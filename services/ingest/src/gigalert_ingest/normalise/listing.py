@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gigalert_shared.events import RateUnit, RemoteMode
 from gigalert_shared.taxonomy import normalise_text
@@ -382,6 +383,7 @@ _COUNTRY = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # location fields repeat across listings (東京都, Remote…)
 def clean_location(text: str | None) -> tuple[str | None, bool]:
     """A location field without its remote words, and whether it had any
     (``Remote, Texas`` → ``("Texas", True)``)."""
