@@ -50,7 +50,8 @@ async def latest_link(maildir: Path, address: str, path: str, count: int = 1) ->
     assert len(found) >= count, f"no mail #{count} to {address}"
     links = [u for u in _LINK.findall(_text(found[count - 1])) if path in u]
     assert links, f"no {path} link in the mail to {address}"
-    return links[-1]
+    link: str = links[-1]
+    return link
 
 
 def body_of(message: mailbox.MaildirMessage) -> str:
