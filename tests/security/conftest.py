@@ -1,5 +1,7 @@
-"""The three real apps (real Postgres and Kafka through the shared fixtures), with clients
-that can pretend to come from any address (the auth-failure limiter keys on it)."""
+"""The real apps (real Postgres and Kafka through the shared fixtures), with clients that can
+pretend to come from any address (the auth-failure limiter keys on it). The web app sends
+no mail here (a recording mailer) and its Slack test messages go to a stand-in that takes
+them all: the production Slack prefix and its rules stay in force."""
 
 from __future__ import annotations
 
@@ -18,13 +20,18 @@ from gigalert_ingest.api.app import create_app as create_ingest
 from gigalert_matcher.api.app import create_app as create_matcher
 from gigalert_notifier.api.app import create_app as create_notifier
 from gigalert_shared.auth_limit import AuthFailureLimiter
-from gigalert_shared.settings import HttpSettings, Settings
+from gigalert_shared.settings import HttpSettings, Settings, SmtpSettings
+from gigalert_web.app import create_app as create_web
+from gigalert_web.mailer import Mailer
+from tests.conftest import SMTP_PORT
 
 ADMIN_TOKEN = "adm_" + "Zq8" * 12  # the notifier's admin token in these tests
 PUBLIC_OPERATIONS = {
     ("post", "/v1/freelancers"),
     ("get", "/v1/unsubscribe/{token}"),
     ("post", "/v1/unsubscribe/{token}"),
+    ("post", "/v1/unsubscribe/{token}/undo"),
+    ("post", "/line/webhook"),  # signed by LINE (X-Line-Signature), not by a token
 }
 UNDOCUMENTED_PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
 
@@ -40,6 +47,31 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class RecordingMailer(Mailer):
+    """Keeps the web app's account mail instead of sending it."""
+
+    def __init__(self) -> None:
+        super().__init__(SmtpSettings(port=SMTP_PORT))
+        self.sent: list[tuple[str, str, str]] = []
+
+    async def send(self, *, to: str, subject: str, text: str) -> None:
+        self.sent.append((to, subject, text))
+
+
+class AcceptingSlack:
+    """Stands in for the web app's SlackTester: every test message goes through."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_test(self, url: str, message: str) -> str | None:
+        self.sent.append((url, message))
+        return None
+
+    async def close(self) -> None:
+        pass
 
 
 @dataclass
@@ -71,6 +103,9 @@ async def running(app: FastAPI, base_url: str) -> AsyncIterator[Running]:
     clock = FakeClock()
     app.state.auth_limiter = AuthFailureLimiter(clock=clock)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        if hasattr(app.state, "slack_tester"):  # the web app: no message leaves the machine
+            await app.state.slack_tester.close()
+            app.state.slack_tester = AcceptingSlack()
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as c:
             r = Running(app, manager.app, c, clock, base_url)
@@ -94,7 +129,17 @@ async def ingest(settings: Settings) -> AsyncIterator[Running]:
 
 @pytest.fixture
 async def matcher(settings: Settings) -> AsyncIterator[Running]:
+    """The matcher without its consumer: only its ops routes answer HTTP."""
     async with running(create_matcher(settings, consume=False), "http://matcher") as r:
+        yield r
+
+
+@pytest.fixture
+async def web(settings: Settings) -> AsyncIterator[Running]:
+    """The web app: the freelancer API (and the pages)."""
+    app = create_web(settings)
+    app.state.mailer = RecordingMailer()
+    async with running(app, "http://web") as r:
         yield r
 
 

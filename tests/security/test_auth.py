@@ -1,5 +1,6 @@
 """Who may call what: every endpoint without credentials, with another platform's key, with
-another freelancer's token, with a revoked key; the notifier's admin token.
+another freelancer's token (the web app's freelancer API), with a revoked key; the
+notifier's admin token.
 
 Endpoints come from each app's own OpenAPI document, so a new endpoint is checked without
 touching this file (and a new public one fails until it is added to PUBLIC_OPERATIONS)."""
@@ -110,10 +111,17 @@ async def test_every_ingest_endpoint_needs_a_key(ingest: Running) -> None:
     assert set(seen) >= {"POST /v1/gigs", "POST /v1/gigs/batch"}
 
 
-async def test_every_matcher_endpoint_needs_a_token(matcher: Running) -> None:
+async def test_every_freelancer_api_endpoint_needs_a_token(web: Running) -> None:
     seen: list[str] = []
-    await _assert_all_protected(matcher, BAD_BEARER_HEADERS, seen)
-    assert len(seen) >= 13
+    await _assert_all_protected(web, BAD_BEARER_HEADERS, seen)
+    assert len(seen) >= 20
+
+
+async def test_the_matcher_documents_no_operation(matcher: Running) -> None:
+    """The matcher answers only its ops routes: the freelancer API is the web app's."""
+    assert operations(matcher.openapi()) == []
+    for path in ("/v1/freelancers", "/v1/me", "/v1/subscriptions", "/v1/unsubscribe/x"):
+        assert (await matcher.client.get(path)).status_code in (404, 405)
 
 
 async def test_every_notifier_endpoint_needs_the_admin_token(notifier: Running) -> None:
@@ -151,20 +159,29 @@ async def test_notifier_ops_api_is_closed_without_an_admin_token(settings: Setti
 
 
 async def test_public_operations_are_exactly_the_documented_ones(
-    ingest: Running, matcher: Running, notifier: Running
+    ingest: Running, matcher: Running, notifier: Running, web: Running
 ) -> None:
     documented = {
-        (m, p) for app in (ingest, matcher, notifier) for m, p, _ in operations(app.openapi())
+        (m, p) for app in (ingest, matcher, notifier, web) for m, p, _ in operations(app.openapi())
     }
     assert documented >= PUBLIC_OPERATIONS, "an allowed public operation no longer exists"
     # The freelancer sign-up is public; an unsigned unsubscribe token is 404, not a pause.
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "公開"})
+    r = await web.client.post("/v1/freelancers", json={"display_name": "公開"})
     assert r.status_code == 201
-    for method in ("get", "post"):
-        for token in ("x", "abc.def", "a" * 3000, str(uuid.uuid4()) + ".AAAAAAAAAAAAAAAAAAAAAA"):
-            r = await call(matcher.client, method, f"/v1/unsubscribe/{token}")
-            assert r.status_code == 404, (method, token, r.status_code)
-    for app in (ingest, matcher, notifier):
+    for path in ("/v1/unsubscribe/{}", "/v1/unsubscribe/{}/undo"):
+        for method in ("get", "post") if path.endswith("}") else ("post",):
+            for token in (
+                "x",
+                "abc.def",
+                "a" * 3000,
+                str(uuid.uuid4()) + ".AAAAAAAAAAAAAAAAAAAAAA",
+            ):
+                r = await call(web.client, method, path.format(token))
+                assert r.status_code == 404, (method, path, token, r.status_code)
+    # LINE's webhook reads nothing without LINE's signature.
+    r = await web.client.post("/line/webhook", json={"events": []})
+    assert r.status_code in (401, 403), r.text
+    for app in (ingest, matcher, notifier, web):
         for path in UNDOCUMENTED_PUBLIC_PATHS:
             r = await app.client.get(path)
             assert r.status_code == 200, (app.base_url, path, r.status_code, r.text)
@@ -244,27 +261,33 @@ async def test_a_key_revoked_while_in_use_is_refused_within_seconds(
 # --------------------------------------------------------------------------- freelancers
 
 
-async def test_another_freelancers_token_gets_404_on_every_id(matcher: Running) -> None:
+async def test_another_freelancers_token_gets_404_on_every_id(web: Running) -> None:
     async def freelancer(name: str) -> dict[str, str]:
-        r = await matcher.client.post("/v1/freelancers", json={"display_name": name})
+        r = await web.client.post("/v1/freelancers", json={"display_name": name})
         assert r.status_code == 201
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
     alice, mallory = await freelancer("alice"), await freelancer("mallory")
-    r = await matcher.client.post(
+    r = await web.client.post(
         "/v1/channels", json={"kind": "email", "address": "alice@example.jp"}, headers=alice
     )
     assert r.status_code == 201, r.text
     channel = r.json()
-    r = await matcher.client.post(
+    r = await web.client.post(
         "/v1/subscriptions", json={"name": "PMO", "domains": ["pmo"]}, headers=alice
     )
     assert r.status_code == 201, r.text
     subscription = r.json()
-    ids = {"channel_id": channel["id"], "subscription_id": subscription["id"]}
+    (channel,) = (await web.client.get("/v1/channels", headers=alice)).json()  # used by PMO
+    (token,) = (await web.client.get("/v1/tokens", headers=alice)).json()
+    ids = {
+        "channel_id": channel["id"],
+        "subscription_id": subscription["id"],
+        "token_id": token["id"],
+    }
 
     checked = []
-    for method, path, op in operations(matcher.openapi()):
+    for method, path, op in operations(web.openapi()):
         if "{" not in path or (method, path) in PUBLIC_OPERATIONS:
             continue
         names = re.findall(r"\{([^}]+)\}", path)
@@ -274,16 +297,18 @@ async def test_another_freelancers_token_gets_404_on_every_id(matcher: Running) 
             if "requestBody" in op
             else None
         )
-        r = await call(matcher.client, method, fill_path(path, ids), json=body, headers=mallory)
+        r = await call(web.client, method, fill_path(path, ids), json=body, headers=mallory)
         assert r.status_code == 404, (method, path, r.status_code, r.text)
         checked.append((method, path))
-    assert len(checked) >= 8
+    assert len(checked) >= 12
 
     # Alice's data is as she left it; mallory's own lists show none of it.
-    r = await matcher.client.get(f"/v1/subscriptions/{subscription['id']}", headers=alice)
+    r = await web.client.get(f"/v1/subscriptions/{subscription['id']}", headers=alice)
     assert r.status_code == 200
     assert r.json() == subscription
-    r = await matcher.client.get("/v1/channels", headers=alice)
+    r = await web.client.get("/v1/channels", headers=alice)
     assert r.json() == [channel]
-    assert (await matcher.client.get("/v1/channels", headers=mallory)).json() == []
-    assert (await matcher.client.get("/v1/subscriptions", headers=mallory)).json() == []
+    assert (await web.client.get("/v1/me", headers=alice)).status_code == 200  # token kept
+    for listing in ("/v1/channels", "/v1/subscriptions", "/v1/tokens"):
+        mine = (await web.client.get(listing, headers=mallory)).json()
+        assert all(item["id"] not in ids.values() for item in mine), listing

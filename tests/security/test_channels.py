@@ -1,14 +1,17 @@
 """Channels can't point our servers anywhere but Slack's webhook host, a LINE user or a plain
-mail address: everything else is 422 naming the field, and nothing is stored."""
+mail address: everything else is 422 naming the field, and nothing is stored (the web app's
+freelancer API; a LINE user id is never typed in, only linked by LINE's signed webhook)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.security.conftest import Running
+from gigalert_web.line_webhook import parse_events
+from tests.security.conftest import AcceptingSlack, Running
 
 GOOD_SLACK = "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcDEF123ghiJKL456mno789"
 GOOD_LINE = "U" + "0123456789abcdef" * 2
@@ -108,8 +111,8 @@ BAD_EMAIL: list[Any] = [
 
 
 @pytest.fixture
-async def taro(matcher: Running) -> dict[str, str]:
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "太郎"})
+async def taro(web: Running) -> dict[str, str]:
+    r = await web.client.post("/v1/freelancers", json={"display_name": "太郎"})
     assert r.status_code == 201
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
@@ -125,34 +128,43 @@ async def _refused(
     assert (await client.get("/v1/channels", headers=auth)).json() == []
 
 
-async def test_slack_webhooks_outside_slack_are_refused(
-    matcher: Running, taro: dict[str, str]
-) -> None:
+async def test_slack_webhooks_outside_slack_are_refused(web: Running, taro: dict[str, str]) -> None:
     for url in BAD_SLACK:
-        await _refused(matcher.client, taro, {"kind": "slack", "webhook_url": url}, "webhook_url")
+        await _refused(web.client, taro, {"kind": "slack", "webhook_url": url}, "webhook_url")
 
 
-async def test_line_user_id_variants_are_refused(matcher: Running, taro: dict[str, str]) -> None:
-    for user_id in BAD_LINE:
-        await _refused(matcher.client, taro, {"kind": "line", "user_id": user_id}, "user_id")
+async def test_a_line_user_id_is_never_taken_from_the_freelancer(
+    web: Running, taro: dict[str, str]
+) -> None:
+    for user_id in [*BAD_LINE, GOOD_LINE]:
+        await _refused(web.client, taro, {"kind": "line", "user_id": user_id}, "user_id")
 
 
-async def test_email_address_variants_are_refused(matcher: Running, taro: dict[str, str]) -> None:
+@pytest.mark.parametrize("user_id", BAD_LINE)
+def test_line_user_id_variants_in_the_webhook_link_nothing(user_id: Any) -> None:
+    """Even LINE's signed webhook gives no channel a target the notifier could not send to."""
+    event = {"type": "follow", "source": {"type": "user", "userId": user_id}}
+    assert parse_events(json.dumps({"events": [event]}).encode()) == []
+    good = {"type": "follow", "source": {"type": "user", "userId": GOOD_LINE}}
+    assert [e.user_id for e in parse_events(json.dumps({"events": [good]}).encode())] == [GOOD_LINE]
+
+
+async def test_email_address_variants_are_refused(web: Running, taro: dict[str, str]) -> None:
     for address in BAD_EMAIL:
-        await _refused(matcher.client, taro, {"kind": "email", "address": address}, "address")
+        await _refused(web.client, taro, {"kind": "email", "address": address}, "address")
 
 
 async def test_slack_webhook_with_non_ascii_letters_is_refused(
-    matcher: Running, taro: dict[str, str]
+    web: Running, taro: dict[str, str]
 ) -> None:
     """str.isalnum() is Unicode-aware: full-width letters and Arabic-Indic digits pass the
     API's check; the notifier's ASCII-only pattern refuses them, so the channel is dead."""
     for url in (_S + "T0123ABCD/B0456EFGH/ａｂｃ１２３", _S + "T0123ABCD/B0456EFGH/abc٣"):
-        await _refused(matcher.client, taro, {"kind": "slack", "webhook_url": url}, "webhook_url")
+        await _refused(web.client, taro, {"kind": "slack", "webhook_url": url}, "webhook_url")
 
 
 async def test_email_local_part_with_url_syntax_is_refused(
-    matcher: Running, taro: dict[str, str]
+    web: Running, taro: dict[str, str]
 ) -> None:
     """RFC 5322 allows ``?``, ``=``, ``%``, ``/`` in the local part and EmailStr takes them;
     the notifier's plain-address rule refuses them (and percent-encodes what it accepts), so
@@ -162,10 +174,10 @@ async def test_email_local_part_with_url_syntax_is_refused(
         "taro%0d%0aBcc:x@example.jp",
         "o'brien@example.jp",  # Apprise would read the name "o" and mail brien@example.jp
     ):
-        await _refused(matcher.client, taro, {"kind": "email", "address": address}, "address")
+        await _refused(web.client, taro, {"kind": "email", "address": address}, "address")
 
 
-async def test_no_free_form_urls_or_extra_fields(matcher: Running, taro: dict[str, str]) -> None:
+async def test_no_free_form_urls_or_extra_fields(web: Running, taro: dict[str, str]) -> None:
     for body, field in [
         ({"kind": "apprise", "url": "json://127.0.0.1:8003/"}, "kind"),
         ({"kind": "webhook", "url": "https://evil.example/"}, "kind"),
@@ -174,15 +186,17 @@ async def test_no_free_form_urls_or_extra_fields(matcher: Running, taro: dict[st
         ({"kind": "email", "address": "taro@example.jp", "smtp": "evil.example"}, "smtp"),
         ({"kind": "line", "user_id": GOOD_LINE, "token": "mine"}, "token"),
     ]:
-        await _refused(matcher.client, taro, body, field)
+        await _refused(web.client, taro, body, field)
 
 
-async def test_the_good_ones_are_accepted(matcher: Running, taro: dict[str, str]) -> None:
+async def test_the_good_ones_are_accepted(web: Running, taro: dict[str, str]) -> None:
     """The control: each refusal above is about the value, not the request."""
     for body in (
         {"kind": "slack", "webhook_url": GOOD_SLACK},
-        {"kind": "line", "user_id": GOOD_LINE},
+        {"kind": "line"},
         {"kind": "email", "address": "taro.yamada+gig@example.co.jp"},
     ):
-        r = await matcher.client.post("/v1/channels", json=body, headers=taro)
+        r = await web.client.post("/v1/channels", json=body, headers=taro)
         assert r.status_code == 201, (body, r.text)
+    slack: AcceptingSlack = web.app.state.slack_tester
+    assert [url for url, _ in slack.sent] == [GOOD_SLACK]  # the refused ones were never tried

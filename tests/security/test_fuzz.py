@@ -1,5 +1,6 @@
 """Bad input at scale: property-based fuzzing (hypothesis) of every HTTP endpoint of ingest,
-the matcher and the notifier's ops API, and of the ``gigs.raw`` topic.
+the web app's freelancer API (the matcher consuming behind it) and the notifier's ops API,
+and of the ``gigs.raw`` topic.
 
 HTTP: every operation of the apps' OpenAPI documents (so new endpoints are fuzzed without
 touching this file) gets random JSON, schema-shaped bodies with absurd values (negative and
@@ -355,6 +356,7 @@ freelancers: AnyStrategy = shaped(
         ),
     },
 )
+api_tokens: AnyStrategy = shaped({}, {"label": any_text})
 requeues: AnyStrategy = shaped(
     {"ids": st.one_of(st.lists(st.uuids().map(str), max_size=5), json_values)}, {}
 )
@@ -366,6 +368,7 @@ SHAPED: dict[str, AnyStrategy] = {
     "SlackChannelIn": channels,
     "LineChannelIn": channels,
     "FreelancerIn": freelancers,
+    "TokenIn": api_tokens,
     "RequeueIn": requeues,
 }
 
@@ -464,6 +467,7 @@ class World:
     ingest: Running
     matcher: Running
     notifier: Running
+    web: Running
     key: str
     token: str
     ids: dict[str, list[str]]
@@ -496,25 +500,33 @@ async def consuming_matcher(settings: Settings) -> AsyncIterator[Running]:
 
 @pytest.fixture
 async def world(
-    ingest: Running, consuming_matcher: Running, notifier: Running, db: asyncpg.Connection
+    ingest: Running,
+    consuming_matcher: Running,
+    notifier: Running,
+    web: Running,
+    db: asyncpg.Connection,
 ) -> World:
     matcher = consuming_matcher
-    for app in (ingest, matcher, notifier):  # random credentials must not lock the fuzzer out
+    for app in (ingest, web, notifier):  # random credentials must not lock the fuzzer out
         app.app.state.auth_limiter = AuthFailureLimiter(max_failures=10**9)
     _, key = await create_platform(db, name="fuzz-board")
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "fuzz"})
+    r = await web.client.post("/v1/freelancers", json={"display_name": "fuzz"})
     token = r.json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
-    ids: dict[str, list[str]] = {"channel_id": [], "subscription_id": []}
+    ids: dict[str, list[str]] = {"channel_id": [], "subscription_id": [], "token_id": []}
     for body in (
         {"kind": "email", "address": "fuzz@example.jp"},
-        {"kind": "line", "user_id": "U" + "a" * 32},
+        {"kind": "line"},
+        {"kind": "slack", "webhook_url": "https://hooks.slack.com/services/T0FUZZ/B0FUZZ/fuzz"},
     ):
-        r = await matcher.client.post("/v1/channels", json=body, headers=auth)
+        r = await web.client.post("/v1/channels", json=body, headers=auth)
+        assert r.status_code == 201, r.text
         ids["channel_id"].append(r.json()["id"])
     for sub in ({"name": "a"}, {"name": "b", "domains": ["pmo"], "min_rate_jpy_h": 4500}):
-        r = await matcher.client.post("/v1/subscriptions", json=sub, headers=auth)
+        r = await web.client.post("/v1/subscriptions", json=sub, headers=auth)
         ids["subscription_id"].append(r.json()["id"])
+    r = await web.client.post("/v1/tokens", json={"label": "spare"}, headers=auth)
+    ids["token_id"] = [t["id"] for t in (await web.client.get("/v1/tokens", headers=auth)).json()]
     # Some stored gigs, so previews have something to evaluate.
     for i, rate in enumerate(["時給4,500円", "月額80万円（140-180h）", "応相談", "日給4万円"]):
         r = await ingest.client.post(
@@ -523,13 +535,21 @@ async def world(
             headers={"X-API-Key": key},
         )
         assert r.status_code == 202
+
+    # The matcher makes alerts of them (search "a" takes anything): real unsubscribe links.
+    async def alerts() -> list[str]:
+        rows = await db.fetch("SELECT id FROM alerts")
+        return [str(r["id"]) for r in rows] if len(rows) >= 4 else []
+
+    ids["alert_id"] = await wait_for(alerts, timeout=30)
+    assert ids["alert_id"], "the matcher made no alerts of the seeded gigs"
     targets = [
         Target(name, app, method, path, op, _refs(op))
-        for name, app in (("ingest", ingest), ("matcher", matcher), ("notifier", notifier))
+        for name, app in (("ingest", ingest), ("web", web), ("notifier", notifier))
         for method, path, op in operations(app.openapi())
     ]
-    signer: Signer = matcher.app.state.unsubscribe_signer
-    return World(ingest, matcher, notifier, key, token, ids, signer, targets)
+    signer: Signer = web.app.state.unsubscribe_signer
+    return World(ingest, matcher, notifier, web, key, token, ids, signer, targets)
 
 
 def _path_value(name: str, w: World) -> AnyStrategy:
@@ -544,7 +564,9 @@ def _path_value(name: str, w: World) -> AnyStrategy:
         return st.one_of(
             url_text.map(lambda s: quote(s, safe="", errors="surrogatepass")),
             st.one_of(
-                st.lists(st.sampled_from(w.ids["subscription_id"]), min_size=1).map(",".join),
+                st.sampled_from(w.ids["alert_id"]),
+                st.sampled_from(w.ids["alert_id"]),
+                st.uuids().map(str),
                 text.map(lambda s: s[:1000]),
                 st.lists(st.uuids().map(str), max_size=300).map(",".join),
             ).map(lambda v: quote(w.signer.sign(v), safe="")),
@@ -555,7 +577,7 @@ def _path_value(name: str, w: World) -> AnyStrategy:
 def _headers(t: Target, w: World) -> AnyStrategy:
     good = {
         "ingest": {"X-API-Key": w.key},
-        "matcher": {"Authorization": f"Bearer {w.token}"},
+        "web": {"Authorization": f"Bearer {w.token}"},
         "notifier": {"Authorization": f"Bearer {ADMIN_TOKEN}"},
     }[t.name]
     garbage = st.dictionaries(
@@ -628,7 +650,7 @@ def _request(
 async def test_http_endpoints_never_answer_5xx(
     world: World, caplog: pytest.LogCaptureFixture, db: asyncpg.Connection
 ) -> None:
-    """HTTP_EXAMPLES random requests over every operation of ingest, the matcher and the
+    """HTTP_EXAMPLES random requests over every operation of ingest, the web app and the
     notifier's ops API; then the apps still answer good requests."""
     w = world
     loop = asyncio.get_running_loop()
@@ -691,14 +713,19 @@ async def test_http_endpoints_never_answer_5xx(
     assert r.status_code == 202, r.text
     assert r.json()["results"][0]["status"] == "created"
     assert await db.fetchval("SELECT count(*) FROM gigs WHERE external_id = 'after-fuzz'") == 1
-    auth = {"Authorization": f"Bearer {w.token}"}
-    r = await w.matcher.client.put(
-        f"/v1/subscriptions/{w.ids['subscription_id'][0]}", json={"name": "after"}, headers=auth
+    # The fuzzer may have revoked the token it was given: a fresh account must work, and
+    # its token opens nothing of the fuzzed account's.
+    r = await w.web.client_from("192.0.2.200").post("/v1/freelancers", json={"display_name": "z"})
+    assert r.status_code == 201, r.text
+    fresh = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert (await w.web.client.get("/v1/me", headers=fresh)).status_code == 200
+    r = await w.web.client.put(
+        f"/v1/subscriptions/{w.ids['subscription_id'][0]}", json={"name": "after"}, headers=fresh
     )
-    assert r.status_code in (200, 404), r.text
-    assert (await w.matcher.client.get("/v1/me", headers=auth)).status_code == 200
+    assert r.status_code == 404, r.text
     assert (await w.ingest.client.get("/readyz")).status_code == 200
     assert (await w.matcher.client.get("/readyz")).status_code == 200
+    assert (await w.web.client.get("/readyz")).status_code == 200
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     assert (await w.notifier.client.get("/v1/ops/deliveries", headers=admin)).status_code == 200
     assert not _ours_errors(caplog)
@@ -820,12 +847,12 @@ async def _status(client: httpx.AsyncClient, path: str, body: bytes, **headers: 
 
 
 async def test_422_answers_never_fail_to_render(
-    ingest: Running, matcher: Running, db: asyncpg.Connection
+    ingest: Running, web: Running, db: asyncpg.Connection
 ) -> None:
     _, key = await create_platform(db, name="nan")
     statuses = [
-        await _status(matcher.client, "/v1/freelancers", b'{"display_name": NaN}'),
-        await _status(matcher.client, "/v1/freelancers", b'{"display_name": 1e400}'),
+        await _status(web.client, "/v1/freelancers", b'{"display_name": NaN}'),
+        await _status(web.client, "/v1/freelancers", b'{"display_name": 1e400}'),
         await _status(
             ingest.client,
             "/v1/gigs",
@@ -847,13 +874,13 @@ async def test_422_answers_never_fail_to_render(
 
 
 async def test_a_lone_surrogate_is_422_not_500(
-    ingest: Running, matcher: Running, db: asyncpg.Connection
+    ingest: Running, web: Running, db: asyncpg.Connection
 ) -> None:
     _, key = await create_platform(db, name="surrogate")
     statuses = [
-        await _status(matcher.client, "/v1/freelancers", b'{"display_name": "a\\ud800"}'),
+        await _status(web.client, "/v1/freelancers", b'{"display_name": "a\\ud800"}'),
         await _status(
-            matcher.client, "/v1/freelancers", b'{"display_name": "a", "timezone": "\\udfff"}'
+            web.client, "/v1/freelancers", b'{"display_name": "a", "timezone": "\\udfff"}'
         ),
         await _status(
             ingest.client,
@@ -866,16 +893,14 @@ async def test_a_lone_surrogate_is_422_not_500(
 
 
 async def test_a_nul_character_is_422_not_500(
-    ingest: Running, matcher: Running, db: asyncpg.Connection
+    ingest: Running, web: Running, db: asyncpg.Connection
 ) -> None:
     _, key = await create_platform(db, name="nul")
-    token = (await matcher.client.post("/v1/freelancers", json={"display_name": "x"})).json()[
-        "token"
-    ]
+    token = (await web.client.post("/v1/freelancers", json={"display_name": "x"})).json()["token"]
     statuses = [
-        await _status(matcher.client, "/v1/freelancers", b'{"display_name": "a\\u0000b"}'),
+        await _status(web.client, "/v1/freelancers", b'{"display_name": "a\\u0000b"}'),
         await _status(
-            matcher.client,
+            web.client,
             "/v1/subscriptions",
             b'{"keywords_any": ["\\u0000"]}',
             Authorization=f"Bearer {token}",
@@ -890,15 +915,13 @@ async def test_a_nul_character_is_422_not_500(
     assert all(s < 500 for s in statuses), statuses
 
 
-async def test_a_lone_surrogate_in_a_quoted_value_is_422_not_500(matcher: Running) -> None:
+async def test_a_lone_surrogate_in_a_quoted_value_is_422_not_500(web: Running) -> None:
     """A validator that quotes an unknown value (domains) must never get a surrogate: pydantic
     itself raises UnicodeEncodeError building that message (found by the HTTP fuzzer)."""
-    token = (await matcher.client.post("/v1/freelancers", json={"display_name": "x"})).json()[
-        "token"
-    ]
+    token = (await web.client.post("/v1/freelancers", json={"display_name": "x"})).json()["token"]
     for body in (b'{"domains": ["x\\ud800"]}', b'{"domains": ["pmo", "\\udfff"]}'):
         status = await _status(
-            matcher.client, "/v1/subscriptions", body, Authorization=f"Bearer {token}"
+            web.client, "/v1/subscriptions", body, Authorization=f"Bearer {token}"
         )
         assert status == 422, body
 
@@ -943,12 +966,12 @@ async def test_raw_poison_past_validation_goes_to_rejected_and_does_not_block(
     ] == [poison]
 
 
-async def test_a_non_ascii_unsubscribe_token_is_404_not_500(matcher: Running) -> None:
+async def test_a_non_ascii_unsubscribe_token_is_404_not_500(web: Running) -> None:
     statuses = []
     for method in ("GET", "POST"):
         for token in ("%C2%80.x", "é.AAAA", "購読.停止"):
             try:
-                r = await matcher.client.request(method, f"/v1/unsubscribe/{token}")
+                r = await web.client.request(method, f"/v1/unsubscribe/{token}")
                 statuses.append(r.status_code)
             except TypeError:
                 statuses.append(500)
@@ -984,13 +1007,13 @@ async def test_raw_messages_the_broker_cannot_decode_go_to_rejected(
     assert originals == sorted(value for value, _ in poison)
 
 
-async def test_a_tiny_max_days_per_week_is_422_not_500(matcher: Running) -> None:
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "tiny"})
+async def test_a_tiny_max_days_per_week_is_422_not_500(web: Running) -> None:
+    r = await web.client.post("/v1/freelancers", json={"display_name": "tiny"})
     auth = {"Authorization": f"Bearer {r.json()['token']}"}
     statuses = []
     for days in (1e-300, 5e-324, 1e-46):
         try:
-            r = await matcher.client.post(
+            r = await web.client.post(
                 "/v1/subscriptions", json={"max_days_per_week": days}, headers=auth
             )
             statuses.append(r.status_code)
@@ -999,17 +1022,17 @@ async def test_a_tiny_max_days_per_week_is_422_not_500(matcher: Running) -> None
     assert all(s in (201, 422) for s in statuses), statuses
 
 
-async def test_max_days_per_week_bounds_are_named_in_the_422(matcher: Running) -> None:
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "bounds"})
+async def test_max_days_per_week_bounds_are_named_in_the_422(web: Running) -> None:
+    r = await web.client.post("/v1/freelancers", json={"display_name": "bounds"})
     auth = {"Authorization": f"Bearer {r.json()['token']}"}
     for days in (1e-300, 0.49, 7.01, 0):
-        r = await matcher.client.post(
+        r = await web.client.post(
             "/v1/subscriptions", json={"max_days_per_week": days}, headers=auth
         )
         assert r.status_code == 422, (days, r.text)
         assert [e["loc"] for e in r.json()["detail"]] == [["body", "max_days_per_week"]]
     for days in (0.5, 7):
-        r = await matcher.client.post(
+        r = await web.client.post(
             "/v1/subscriptions", json={"max_days_per_week": days}, headers=auth
         )
         assert r.status_code == 201, r.text

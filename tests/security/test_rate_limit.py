@@ -140,8 +140,8 @@ async def test_ingest_limits_bad_api_keys(ingest: Running, db: asyncpg.Connectio
     await _exercise(ingest, good, bad, ok=202, refused=401)
 
 
-async def test_matcher_limits_bad_tokens(matcher: Running) -> None:
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "limited"})
+async def test_web_limits_bad_tokens(web: Running) -> None:
+    r = await web.client.post("/v1/freelancers", json={"display_name": "limited"})
     token = r.json()["token"]
 
     async def good(c: httpx.AsyncClient) -> httpx.Response:
@@ -150,9 +150,9 @@ async def test_matcher_limits_bad_tokens(matcher: Running) -> None:
     async def bad(c: httpx.AsyncClient) -> httpx.Response:
         return await c.get("/v1/me", headers={"Authorization": f"Bearer {token}x"})
 
-    await _exercise(matcher, good, bad, ok=200, refused=401)
+    await _exercise(web, good, bad, ok=200, refused=401)
     # Signing up stays open to a blocked address (it needs no credentials).
-    blocked = matcher.client_from("192.0.2.1")
+    blocked = web.client_from("192.0.2.1")
     for _ in range(DEFAULT_MAX_FAILURES):
         await bad(blocked)
     assert (await bad(blocked)).status_code == 429

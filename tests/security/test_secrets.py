@@ -66,19 +66,20 @@ async def test_secrets_never_in_logs_responses_metrics_or_kafka(
     ingest: Running,
     matcher: Running,
     notifier: Running,
+    web: Running,
     db: asyncpg.Connection,
     topics: Topics,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     recorder = Recorder()
-    for app in (ingest, matcher, notifier):
+    for app in (ingest, matcher, notifier, web):
         app.client.event_hooks["response"].append(recorder)
 
     _, key = await create_platform(db, name="secretive")
     _, revoked_key = await create_platform(db, name="revoked")
     await revoke_platform(db, name="revoked")
-    signup = await matcher.client.post("/v1/freelancers", json={"display_name": "秘密"})
+    signup = await web.client.post("/v1/freelancers", json={"display_name": "秘密"})
     token = signup.json()["token"]
     recorder.texts.clear()  # the sign-up answer shows the token once, by design
     webhook = new_webhook()
@@ -86,18 +87,19 @@ async def test_secrets_never_in_logs_responses_metrics_or_kafka(
 
     # The freelancer: channels, lists, failed and successful authentication.
     bearer = {"Authorization": f"Bearer {token}"}
-    r = await matcher.client.post(
+    r = await web.client.post(
         "/v1/channels", json={"kind": "slack", "webhook_url": webhook}, headers=bearer
     )
     assert r.status_code == 201, r.text
     assert r.json()["target"] == f"{SLACK_PREFIX}…{webhook[-4:]}"
-    await matcher.client.get("/v1/channels", headers=bearer)
-    await matcher.client.get("/v1/me", headers=bearer)
-    await matcher.client.post("/v1/subscriptions", json={"name": "x"}, headers=bearer)
-    await matcher.client.get("/v1/me", headers={"Authorization": f"Bearer {token}x"})
-    await matcher.client.get("/v1/me", headers={"Authorization": f"Bearer {token[:-1]}"})
-    await matcher.client.get("/v1/me", headers={"Authorization": f"Basic {token}"})
-    await matcher.client.get("/v1/me", headers={"X-API-Key": token})
+    await web.client.get("/v1/channels", headers=bearer)
+    await web.client.get("/v1/me", headers=bearer)
+    await web.client.get("/v1/tokens", headers=bearer)
+    await web.client.post("/v1/subscriptions", json={"name": "x"}, headers=bearer)
+    await web.client.get("/v1/me", headers={"Authorization": f"Bearer {token}x"})
+    await web.client.get("/v1/me", headers={"Authorization": f"Bearer {token[:-1]}"})
+    await web.client.get("/v1/me", headers={"Authorization": f"Basic {token}"})
+    await web.client.get("/v1/me", headers={"X-API-Key": token})
 
     # The platform: a gig, a bad batch item, a wrong key, a revoked key, a body too large.
     ok = await ingest.client.post("/v1/gigs", json=GIG, headers={"X-API-Key": key})
@@ -139,7 +141,7 @@ async def test_secrets_never_in_logs_responses_metrics_or_kafka(
         for r in await read_topic(topic, expect=2)
     ]
 
-    metrics = [(await app.client.get("/metrics")).text for app in (ingest, matcher, notifier)]
+    metrics = [(await app.client.get("/metrics")).text for app in (ingest, matcher, notifier, web)]
     assert "gigalert_ingest_gigs_total" in metrics[0]
 
     found = (
@@ -170,13 +172,13 @@ async def test_secrets_never_in_logs_responses_metrics_or_kafka(
 
 
 async def test_keys_tokens_and_webhooks_are_not_stored_in_plain_text(
-    matcher: Running, db: asyncpg.Connection, settings: Settings
+    web: Running, db: asyncpg.Connection, settings: Settings
 ) -> None:
     _, key = await create_platform(db, name="stored")
-    r = await matcher.client.post("/v1/freelancers", json={"display_name": "保存"})
+    r = await web.client.post("/v1/freelancers", json={"display_name": "保存"})
     token = r.json()["token"]
     webhook = new_webhook()
-    r = await matcher.client.post(
+    r = await web.client.post(
         "/v1/channels",
         json={"kind": "slack", "webhook_url": webhook},
         headers={"Authorization": f"Bearer {token}"},
@@ -194,10 +196,12 @@ async def test_keys_tokens_and_webhooks_are_not_stored_in_plain_text(
             cells.extend((name, column, value) for column, value in row.items())
     assert any(t == "platforms" for t, _, _ in cells)
     assert any(t == "freelancers" for t, _, _ in cells)
+    assert any(t == "api_tokens" for t, _, _ in cells)
     assert any(t == "channels" for t, _, _ in cells)
 
     # Runs of 8 characters past the "gk_"/"gt_" prefixes: api_key_prefix keeps the first 10
-    # characters of a key (gk_ + 7) to tell keys apart in listings, and nothing more.
+    # characters of a key (gk_ + 7) to tell keys apart in listings, and nothing more (an API
+    # token's listed prefix is only "gt_").
     short = {s[i : i + 8] for s in (key, token) for i in range(3, len(s) - 7)}
     found = needles(key) | needles(token) | needles(webhook.removeprefix(SLACK_PREFIX)) | short
     for table, column, value in cells:
