@@ -895,7 +895,7 @@ def sample_rendered() -> tuple[str, str, str, str]:
     from gigalert_notifier.render import render_alert
 
     alert = make_alert(uuid.uuid4(), uuid.uuid4(), 0)
-    unsub = f"http://127.0.0.1:8002/v1/unsubscribe/{alert.subscription_ids[0]}.abcdefghijklmnop"
+    unsub = f"http://127.0.0.1:8000/v1/unsubscribe/{alert.alert_id}.abcdefghijklmnop"
     rendered = render_alert(alert, locale="ja", unsubscribe_url=unsub)
     return rendered.subject, rendered.html, rendered.markdown, unsub
 

@@ -368,7 +368,7 @@ class MailSink:
             self._tempfail = False
 
 
-# ------------------------------------------------------------------ freelancers, platform
+# ------------------------------------------------------------------ audience, platform
 
 
 async def create_platform_key(db_dsn: str, name: str) -> str:
@@ -380,33 +380,34 @@ async def create_platform_key(db_dsn: str, name: str) -> str:
     return key
 
 
-async def create_audience(matcher_url: str, count: int, tag: str) -> list[str]:
-    """``count`` freelancers, each with one email channel and one subscription that matches
-    every generated gig (remote, ¥4,500/h or more, PMO)."""
+async def create_audience(db_dsn: str, count: int, tag: str) -> list[str]:
+    """``count`` freelancers, each with one proven email channel and one subscription that
+    matches every generated gig (remote, ¥4,500/h or more, PMO). Written straight to
+    Postgres, as the web app stores them once an address is confirmed: these scenarios are
+    about the pipeline, and the web app is not part of the fleet."""
     ids: list[str] = []
-    async with httpx.AsyncClient(base_url=matcher_url, timeout=30.0) as client:
+    conn = await asyncpg.connect(db_dsn)
+    try:
         for n in range(count):
-            r = await client.post("/v1/freelancers", json={"display_name": f"フリーランス{n}"})
-            r.raise_for_status()
-            me = r.json()
-            auth = {"Authorization": f"Bearer {me['token']}"}
-            address = f"f{n}.{tag}@example.jp"
-            r = await client.post(
-                "/v1/channels", json={"kind": "email", "address": address}, headers=auth
-            )
-            r.raise_for_status()
-            r = await client.post(
-                "/v1/subscriptions",
-                json={
-                    "name": "PMO副業",
-                    "remote_modes": ["remote"],
-                    "min_rate_jpy_h": 4500,
-                    "domains": ["pmo"],
-                },
-                headers=auth,
-            )
-            r.raise_for_status()
-            ids.append(me["id"])
+            async with conn.transaction():
+                fid = await conn.fetchval(
+                    "INSERT INTO freelancers (display_name) VALUES ($1) RETURNING id",
+                    f"フリーランス{n}",
+                )
+                await conn.execute(
+                    "INSERT INTO channels (freelancer_id, kind, target, verified_at) "
+                    "VALUES ($1, 'email', $2, now())",
+                    fid,
+                    f"f{n}.{tag}@example.jp",
+                )
+                await conn.execute(
+                    "INSERT INTO subscriptions (freelancer_id, name, remote_modes, "
+                    "min_rate_jpy_h, domains) VALUES ($1, 'PMO副業', '{remote}', 4500, '{pmo}')",
+                    fid,
+                )
+            ids.append(str(fid))
+    finally:
+        await conn.close()
     return ids
 
 

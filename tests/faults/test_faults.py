@@ -2,7 +2,7 @@
 stream of gigs and compare what went in with what came out.
 
 Each scenario: ingest, matcher and notifier as OS processes; FREELANCERS freelancers whose
-subscriptions match one gig in MATCH_EVERY (one email channel each); RATE gigs/s for
+subscriptions match one gig in MATCH_EVERY (one proven email channel each); RATE gigs/s for
 STREAM_SECONDS; the fault FAULT_AT seconds into the stream (for faults that must catch
 the notifier sending: once mail flows and a backlog waits); then wait until the pipeline
 is quiet and check every guarantee of the README (``harness.settle_and_verify``). The
@@ -202,10 +202,10 @@ async def test_nothing_lost_nothing_twice(
     )
     tag = unique_tag()
     t0 = time.monotonic()
-    ingest, matcher, _ = fleet.add("ingest"), fleet.add("matcher"), fleet.add("notifier")
+    ingest, _, _ = fleet.add("ingest"), fleet.add("matcher"), fleet.add("notifier")
     await fleet.start()
     key = await create_platform_key(db_dsn, f"board-{tag}")
-    await create_audience(matcher.url, FREELANCERS, tag)
+    await create_audience(db_dsn, FREELANCERS, tag)
     log.info("%s: fleet ready in %.1f s", fault, time.monotonic() - t0)
     scenario = Scenario(fleet=fleet, sink=mail_sink, db_dsn=db_dsn, tmp_path=tmp_path)
 

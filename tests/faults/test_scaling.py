@@ -150,10 +150,10 @@ async def test_scale_out_split_partitions_and_survive_kills(
         "burst follows a 40-gig warm-up burst."
     )
     kafka = fleet.kafka.bootstrap
-    ingest, matcher, _ = fleet.add("ingest"), fleet.add("matcher"), fleet.add("notifier")
+    ingest, _, _ = fleet.add("ingest"), fleet.add("matcher"), fleet.add("notifier")
     await fleet.start()
     tag = unique_tag()
-    await create_audience(matcher.url, FREELANCERS, tag)
+    await create_audience(db_dsn, FREELANCERS, tag)
     bursts = Bursts(ingest.url, await create_platform_key(db_dsn, f"board-{tag}"), db_dsn)
     started = time.monotonic()
 
