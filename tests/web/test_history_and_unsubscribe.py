@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 
@@ -26,7 +25,7 @@ async def _alert(
     last_error: str | None = None,
 ) -> uuid.UUID:
     alert_id = uuid.uuid4()
-    reasons = [{"kind": "rate", "ok": True, "text_ja": "¥5,000/h ≥ ¥4,500", "text_en": "¥5,000/h"}]
+    reasons = [{"criterion": "rate", "ok": True, "text_ja": "¥5,000/h ≥ ¥4,500", "text_en": "x"}]
     await db.execute(
         "INSERT INTO alerts (id, freelancer_id, gig_id, subscription_ids, reasons) "
         "VALUES ($1, $2, $3, $4, $5)",
@@ -34,7 +33,7 @@ async def _alert(
         freelancer_id,
         gig_id,
         subscription_ids,
-        json.loads(json.dumps(reasons)),
+        {str(subscription_ids[0]): reasons},
     )
     channel = await db.fetchval("SELECT id FROM channels WHERE freelancer_id = $1", freelancer_id)
     await db.execute(

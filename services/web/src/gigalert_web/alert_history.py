@@ -33,9 +33,15 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 
 def _reasons(value: Any, lang: str) -> list[str]:
-    items = value if isinstance(value, list) else []
+    """The alert's reasons (per matched search, as the matcher stores them), each once."""
+    groups = value.values() if isinstance(value, dict) else [value]
     key = "text_ja" if lang == "ja" else "text_en"
-    return [str(r.get(key, "")) for r in items if isinstance(r, dict)]
+    seen: dict[str, None] = {}
+    for group in groups:
+        for reason in group if isinstance(group, list) else []:
+            if isinstance(reason, dict) and reason.get(key):
+                seen.setdefault(str(reason[key]), None)
+    return list(seen)
 
 
 async def page_of_alerts(
