@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 RUN := UV_PYTHON_DOWNLOADS=never $(UV) run --frozen
 
-.PHONY: up down status bootstrap infra-up test lint typecheck imports deploy-check
+.PHONY: up down status bootstrap infra-up test lint typecheck imports deploy-check screenshots
 
 up: bootstrap infra-up ## install, start Kafka/Postgres/SMTP, migrate, create topics, start services
 	$(RUN) gigalert migrate
@@ -41,3 +41,6 @@ imports:
 
 deploy-check: ## compose, Kubernetes manifests, Dockerfile, dashboard (no Docker engine needed)
 	deploy/validate.sh
+
+screenshots: bootstrap infra-up ## the browser journey, saving each main page at both viewports to docs/screenshots/
+	GIGALERT_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(RUN) pytest -q tests/browser -p no:cacheprovider

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from gigalert_shared.crypto import mask
 from gigalert_web.repository import q
 from gigalert_web.schemas import AlertOut, AlertPage, DeliveryOut
 
@@ -44,6 +45,13 @@ def _reasons(value: Any, lang: str) -> list[str]:
     return list(seen)
 
 
+def _delivery(raw: dict[str, Any]) -> DeliveryOut:
+    out = DeliveryOut.model_validate(raw)
+    if out.kind != "email" and out.target:
+        out.target = mask(out.target)
+    return out
+
+
 async def page_of_alerts(
     pool: asyncpg.Pool,
     freelancer_id: UUID,
@@ -71,7 +79,7 @@ async def page_of_alerts(
             reasons_ja=_reasons(r["reasons"], "ja"),
             reasons_en=_reasons(r["reasons"], "en"),
             created_at=r["created_at"],
-            deliveries=[DeliveryOut.model_validate(d) for d in r["deliveries"]],
+            deliveries=[_delivery(d) for d in r["deliveries"]],
         )
         for r in rows[:size]
     ]

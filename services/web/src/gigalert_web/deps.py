@@ -3,8 +3,10 @@ rendering pages in the viewer's language."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import jinja2
@@ -12,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gigalert_shared.crypto import mask
 from gigalert_shared.settings import Settings
 from gigalert_web.i18n import LANGS, Lang, pick_lang, text
 from gigalert_web.sessions import Viewer, load_viewer, session_id_of
@@ -33,7 +36,27 @@ def http_url(value: object) -> str | None:
     return None
 
 
+def channel_label(kind: str, target: str | None) -> str:
+    """How a channel is named on a page: the address; a LINE user or Slack URL masked."""
+    if not target:
+        return ""
+    return target if kind == "email" else mask(target)
+
+
+def local_time(value: datetime | None, zone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A timestamp in the viewer's time zone (Asia/Tokyo unless they chose another)."""
+    if value is None:
+        return ""
+    try:
+        tz = ZoneInfo(zone or "Asia/Tokyo")
+    except (ValueError, KeyError):
+        tz = ZoneInfo("Asia/Tokyo")
+    return value.astimezone(tz).strftime(fmt)
+
+
 TEMPLATES.env.filters["http_url"] = http_url
+TEMPLATES.env.globals["channel_label"] = channel_label
+TEMPLATES.env.filters["local"] = local_time
 
 
 class LoginRequired(Exception):

@@ -222,6 +222,7 @@ class Preview(BaseModel):
 class DeliveryOut(BaseModel):
     channel_id: UUID
     kind: str
+    target: str | None = Field(None, description="The address; LINE and Slack masked.")
     status: str = Field(description="pending, sending, sent, failed (retrying) or dead.")
     attempts: int
     sent_at: datetime | None
