@@ -26,6 +26,7 @@ __all__ = [
     "DOMAIN_KEYS",
     "DOMAIN_ORDER",
     "Domain",
+    "domains_from_description",
     "domains_from_text",
     "load_taxonomy",
     "normalise_text",
@@ -113,10 +114,8 @@ def _matcher() -> _Matcher:
     return _Matcher(pattern=pattern, key_of=key_of, order=order)
 
 
-@lru_cache(maxsize=8192)
-def _domains_in(text: str) -> frozenset[str]:
-    """The domain keys in one text. Cached: categories and skills (``PMO``, ``マーケティング``)
-    repeat across listings far more than they vary."""
+def _scan(text: str) -> frozenset[str]:
+    """The domain keys in one text."""
     m = _matcher()
     norm = _WS.sub(" ", normalise_text(text))
     found: set[str] = set()
@@ -127,6 +126,11 @@ def _domains_in(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Cached: categories and skills (``PMO``, ``マーケティング``) repeat across listings far more
+# than they vary.
+_domains_in = lru_cache(maxsize=8192)(_scan)
+
+
 def domains_from_text(*texts: str) -> list[str]:
     """Canonical domain keys found in any of ``texts``, in taxonomy order, without repeats."""
     found: set[str] = set()
@@ -134,6 +138,14 @@ def domains_from_text(*texts: str) -> list[str]:
         if text:
             found.update(_domains_in(text))
     return sorted(found, key=_matcher().order.__getitem__)
+
+
+def domains_from_description(description: str) -> list[str]:
+    """:func:`domains_from_text` for one long text that rarely repeats (a description): not
+    cached, so unique descriptions do not push categories and titles out of the cache."""
+    if not description:
+        return []
+    return sorted(_scan(description), key=_matcher().order.__getitem__)
 
 
 DOMAIN_ORDER: tuple[str, ...] = tuple(d.key for d in load_taxonomy())

@@ -6,7 +6,14 @@ from importlib.resources import files
 
 import pytest
 
-from gigalert_shared.taxonomy import DOMAIN_KEYS, DOMAIN_ORDER, domains_from_text, normalise_text
+from gigalert_shared.taxonomy import (
+    DOMAIN_KEYS,
+    DOMAIN_ORDER,
+    domains_from_description,
+    domains_from_text,
+    load_taxonomy,
+    normalise_text,
+)
 
 EXPECTED_KEYS = [
     "pmo",
@@ -59,6 +66,23 @@ def test_taxonomy_is_package_data() -> None:
         (("記事作成ライター",), ["writing"]),
         (("データサイエンティスト", "PMO"), ["pmo", "data"]),  # taxonomy order, no repeats
         (("PMO", "pmo", "ＰＭＯ支援"), ["pmo"]),
+        (("市民ライター募集",), ["writing"]),
+        (("動画編集者",), ["design"]),  # 動画編集 is design, not writing through 編集
+        (("広報紙の記事を執筆",), ["pr", "writing"]),
+        (("市の魅力を発信",), ["pr"]),
+        (("SNS投稿運用",), ["marketing"]),
+        (("販売促進とブランド化",), ["marketing"]),
+        (("戦略アドバイザー",), ["consulting"]),
+        (("施策の立案・推進の助言",), ["consulting"]),
+        (("ウェブサイトの新規コーディング", "HTML/CSS"), ["engineering"]),
+        (("Looker Studioダッシュボード",), ["data"]),
+        (("Illustrator",), ["design"]),
+        (("Contract Grantwriter",), ["writing"]),
+        (("Communications Coordinator",), ["pr"]),
+        (("WordPress sites",), []),  # press is not inside WordPress
+        (("Program Manager",), ["project_management"]),
+        (("Consultant, Part Time",), []),  # an English contract form, not a domain
+        (("Data engineering tutorials",), ["data"]),
         (("その他",), []),  # other is never inferred
         (("", "食品の仕入れ"), []),
     ],
@@ -66,6 +90,20 @@ def test_taxonomy_is_package_data() -> None:
 )
 def test_domains_from_text(texts: tuple[str, ...], expected: list[str]) -> None:
     assert domains_from_text(*texts) == expected
+
+
+def test_domains_from_description() -> None:
+    assert domains_from_description("") == []
+    text = "記事の執筆やInstagramの投稿。データ分析の経験があれば歓迎。"
+    assert domains_from_description(text) == domains_from_text(text) == ["data", "writing"]
+
+
+def test_each_synonym_in_one_domain() -> None:
+    seen: dict[str, str] = {}
+    for domain in load_taxonomy():
+        for synonym in domain.synonyms:
+            key = normalise_text(synonym)
+            assert seen.setdefault(key, domain.key) == domain.key, synonym
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 The structured fields come first; the title and description (:mod:`.normalise.listing`) fill
 what they leave open: pay when the rate field gives no amount, the hours a monthly figure is
-divided by when the pay text states none, days per week, remote mode, place, and whether the
-work is unpaid. Where both speak, the field wins. An hourly figure outside the plausible band
+divided by when the pay text states none, days per week, remote mode, place, whether the
+work is unpaid, and domains when category, title and skills name none. Where both speak, the field wins. An hourly figure outside the plausible band
 is kept in ``rate_source`` only (:func:`.normalise.plausible`)."""
 
 from __future__ import annotations
@@ -39,7 +39,11 @@ from gigalert_ingest.normalise.listing import (
 )
 from gigalert_ingest.schemas import DaysIn, GigIn, RateIn
 from gigalert_shared.events import GigBody, RateSource, RateUnit, RemoteMode
-from gigalert_shared.taxonomy import domains_from_text, normalise_text
+from gigalert_shared.taxonomy import (
+    domains_from_description,
+    domains_from_text,
+    normalise_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +212,8 @@ def build_gig(
     rate = plausible(_listing_rate(gig, days, hours, fx_to_jpy))
     location, location_says_remote = _location_of(gig)
     domains = domains_from_text(gig.category or "", gig.title, *gig.skills)
+    if not domains:  # where category, title and skills name none, the description may
+        domains = domains_from_description(gig.description)
     return GigBody(
         gig_id=gig_id,
         platform_id=platform.id,
