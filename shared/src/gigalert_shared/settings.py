@@ -6,6 +6,7 @@ never at import time.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Literal
 
@@ -56,13 +57,30 @@ class HttpSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address the HTTP APIs bind to.")
     ingest_port: int = Field(8001, description="Port of the ingest API.")
-    matcher_port: int = Field(8002, description="Port of the matcher (freelancer) API.")
+    matcher_port: int = Field(
+        8002, description="Port of the matcher (ops routes only: /healthz, /readyz, /metrics)."
+    )
     notifier_port: int = Field(8003, description="Port of the notifier ops API.")
     max_body_bytes: int = Field(
         2_000_000, ge=1024, description="Largest request body accepted (413 beyond)."
     )
     admin_token: SecretStr | None = Field(
-        None, description="Bearer token for ops endpoints; unset disables them."
+        None,
+        description="Bearer token for ops endpoints (and /metrics); unset or empty disables "
+        "them (answered 403 or 404, never served).",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that may read /metrics only (Prometheus); the admin token "
+        "may too. Neither set: /metrics answers 404.",
+    )
+    docs: bool = Field(
+        False, description="Serve /docs and /openapi.json (off in production: leave unset)."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Peers whose X-Forwarded-For/-Proto uvicorn believes (comma list, or *). "
+        "Empty: none, the peer's own address is the client's.",
     )
 
 
@@ -160,6 +178,11 @@ class Settings(BaseSettings):
 
     model_config = _config("")
 
+    env: Literal["development", "production"] = Field(
+        "production",
+        description="production refuses to start with unsafe settings (placeholder, empty or "
+        "short secrets, a public URL without https); development only warns.",
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
@@ -169,6 +192,22 @@ class Settings(BaseSettings):
     channel_secret_key: SecretStr = Field(
         SecretStr("dev-only-change-me-dev-only-change-me"),
         description="Encrypts channel secrets at rest and signs mail links (web, notifier).",
+    )
+    channel_secret_key_old: SecretStr | None = Field(
+        None,
+        description="Former channel keys during a rotation (comma list): still decrypt "
+        "channel secrets and verify unsubscribe links; never used to seal or sign.",
+    )
+    channel_secret_key_old_links_until: datetime | None = Field(
+        None,
+        description="Unsubscribe links signed with an old key are accepted until then "
+        "(ISO 8601); unset: as long as the old key is set.",
+    )
+    retention_days: int = Field(
+        90,
+        ge=1,
+        description="Gigs, alerts, sent or dead deliveries and unsubscribe records older than "
+        "this are pruned (gigs with a kept alert stay).",
     )
     log_level: str = Field("INFO", description="Log level of every service.")
     fx_to_jpy: dict[str, float] = Field(
