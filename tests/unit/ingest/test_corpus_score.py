@@ -1,9 +1,9 @@
 """The normaliser against the labelled corpus of real listings (``tests/ingest/corpus``), as
 ``uv run gigalert ingest score-corpus`` prints it. The target: at least 95% of all labels
-hold, and at least 90% of each fact's. Not met yet (the corpus was still growing while the
-normaliser was fixed; see the report in ``docs/benchmarks.md``): the target tests are
-expected failures until it is, and a floor below the current score guards against
-regressions."""
+hold, and at least 90% of each fact's. Every fact but ``domains`` meets it and is asserted;
+``domains`` (many of its labels are judgement calls on listings that name no domain word) and
+the overall share are not met yet: those targets are expected failures until they are, and a
+floor below the current score guards against regressions (see ``docs/benchmarks.md``)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ def report() -> Score:
 
 
 # The score when the floor was last raised, less a margin for listings still being added.
-FLOOR_OVERALL = 0.82
-FLOOR = dict.fromkeys(FACTS, 0.72) | {"domains": 0.38}
+FLOOR_OVERALL = 0.90
+FLOOR = dict.fromkeys(FACTS, 0.88) | {"domains": 0.70}
 NOT_YET = pytest.mark.xfail(reason="target not met yet: see score-corpus", strict=False)
+UNMET_FACTS = frozenset({"domains"})
 
 
 def test_no_regression_overall(report: Score) -> None:
@@ -45,8 +46,9 @@ def test_overall_at_least_95_percent(report: Score) -> None:
     assert report.share() >= 0.95, report.report()
 
 
-@NOT_YET
-@pytest.mark.parametrize("fact", FACTS)
+@pytest.mark.parametrize(
+    "fact", [pytest.param(f, marks=NOT_YET) if f in UNMET_FACTS else f for f in FACTS]
+)
 def test_each_fact_at_least_90_percent(report: Score, fact: str) -> None:
     assert report.share(fact) >= 0.90, report.report()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gigalert_ingest.normalise import parse_remote
+from gigalert_ingest.normalise.listing import read_remote_text
 from gigalert_shared.events import RemoteMode
 
 R, HY, ON = RemoteMode.REMOTE, RemoteMode.HYBRID, RemoteMode.ONSITE
@@ -40,6 +41,10 @@ REMOTE_TEXTS: list[tuple[str | None, RemoteMode | None]] = [
     ("hybrid", HY),
     ("2 days in office", HY),
     ("Remote with occasional office visits", HY),
+    ("月1回現地でミーティング", HY),  # a monthly visit, the rest away
+    ("月一回の出張面談とネットを通じたやりとり", HY),
+    ("リモートワークも可", HY),  # remote beside something else
+    ("オンラインでの参加も可", HY),
     # onsite
     ("常駐", ON),
     ("客先常駐", ON),
@@ -53,12 +58,16 @@ REMOTE_TEXTS: list[tuple[str | None, RemoteMode | None]] = [
     ("onsite in Tokyo", ON),
     ("in office", ON),
     ("No remote", ON),
+    ("派遣", ON),
+    ("来庁", ON),
     # the enum values themselves
     ("remote", R),
     ("HYBRID", HY),
     ("onsite", ON),
     # unknown
     ("リモート応相談", None),  # remote is open, not promised
+    ("Remote During COVID", None),  # for a while, not the work's mode
+    ("TELECOMMUTE", R),
     ("東京都港区", None),
     ("", None),
     (None, None),
@@ -72,3 +81,24 @@ def test_parse_remote(text: str | None, expected: RemoteMode | None) -> None:
 
 def test_enough_remote_cases() -> None:
     assert len(REMOTE_TEXTS) >= 25
+
+
+LISTING_TEXTS: list[tuple[str, RemoteMode | None]] = [
+    ("福井県内で月2回程度勤務する。", ON),
+    ("鳥取県内で3泊4日以上のワーケーションを実施いただき", ON),
+    ("プログラムは2泊3日で実施され、定員は5名。", ON),
+    ("「道の駅よかわ」を活動拠点とし", ON),
+    ("名古屋をベースとしたガイドを中心にしております。", ON),
+    ("勤務地 東京都品川区上大崎2-13-17", ON),
+    ("勤務地 取引先企業 ※リモートワークの場合は下記オフィスにて勤務可能です。", ON),
+    ("平日の終業後に1時間程度、電話で依頼者からの質問に回答する", R),
+    ("You can be based anywhere.", R),
+    ("平日日中のオンラインMTG(週1〜2回)対応可能。", None),  # a meeting, not the work
+    ("12月8日にオンライン任命式が行われた。", None),
+    ("市内に在住・在勤・在学する方", None),  # residence is not a work mode
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LISTING_TEXTS, ids=[t for t, _ in LISTING_TEXTS])
+def test_read_remote_text(text: str, expected: RemoteMode | None) -> None:
+    assert read_remote_text(text) is expected

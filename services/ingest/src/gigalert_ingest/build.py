@@ -3,8 +3,9 @@
 The structured fields come first; the title and description (:mod:`.normalise.listing`) fill
 what they leave open: pay when the rate field gives no amount, the hours a monthly figure is
 divided by when the pay text states none, days per week, remote mode, place, whether the
-work is unpaid, and domains when category, title and skills name none. Where both speak, the field wins. An hourly figure outside the plausible band
-is kept in ``rate_source`` only (:func:`.normalise.plausible`)."""
+work is unpaid, and domains when category, title and skills name none. Where both speak, the
+field wins. An hourly figure outside the plausible band is kept in ``rate_source`` only
+(:func:`.normalise.plausible`)."""
 
 from __future__ import annotations
 

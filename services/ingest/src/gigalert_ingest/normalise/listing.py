@@ -14,8 +14,9 @@ Rules:
   (``月2回勤務の職種``), the pay after that pattern is read first.
 * **Hours** the pay may be divided by: a month's (``月間最大10時間``, ``最大5時間程度/月``,
   ``1か月当たり125時間``, ``20 hours per month``), a week's (``週35時間``, ``max 12 hrs a week``,
-  ``10 hrs/week up to 20 hrs/week``) and a day's (``1日7時間``, ``6 hours/day``); overtime
-  (``残業は月平均20時間``) is not.
+  ``10 hrs/week up to 20 hrs/week``; a working-time basis, ``週の労働時間は22.5時間``, for pay
+  only, not days) and a day's (``1日7時間``, ``6 hours/day``); overtime (``残業は月平均20時間``)
+  is not.
 * **Days per week**: ``週2日程度`` (as :func:`.days.parse_days`), ``週に1回`` (once a week is a
   day), ``月4日`` and ``月2回勤務`` (÷ 4 weeks), ``1週間から2週間に1日`` (0.5–1), a week's hours
   ÷ the day's hours (8 unless stated: ``週35時間``, ``1日7時間`` → 5), ``40% time commitment``
@@ -26,11 +27,17 @@ Rules:
   ``volunteer basis``, ``$0``, unless the listing also says it is paid (``有償``, ``paid
   position``) or states an amount.
 * **Remote mode**: :func:`.remote.parse_remote`'s rules, plus what descriptions say: online
-  work (``原則オンライン``, ``オンラインで完結``), no office (``登庁の必要は無い``,
-  ``出勤する必要はなく``); relocation or residence (``移住``, ``地域おこし協力隊``, ``島内に居住``,
-  ``在住の方``) and a place of work (``勤務地 | 白子町内``, ``勤務場所``) → on-site,
-  ``in-person and virtual`` → hybrid; a remote option only some roles have
-  (``在宅勤務が可能な職種もある``) says nothing.
+  work (``原則オンライン``, ``オンラインで完結``, ``電話で…回答``,
+  ``be based anywhere``), no office (``登庁の必要は無い``, ``出勤する必要はなく``);
+  relocation or residence (``移住``, ``地域おこし協力隊``, ``島内に居住``,
+  ``在住の方``), a base (``活動拠点``, ``名古屋をベースとした``), work inside a
+  place (``福井県内で月2回程度勤務``), an overnight programme (``2泊3日``) and a
+  place of work (``勤務地 | 白子町内``, ``勤務地 東京都品川区…``,
+  ``勤務地 取引先企業``, ``勤務場所``) → on-site, ``in-person and virtual`` →
+  hybrid; a remote option only some roles have (``在宅勤務が可能な職種もある``),
+  a condition (``リモートワークの場合は``) and online meetings (``オンラインMTG``,
+  ``オンライン任命式``) say nothing. Living in the town (``市内に在住``) is no
+  work mode.
 * **Place**: a location field without its remote words (``Remote, Texas`` → ``Texas``;
   ``Remote`` → none; ``白子町内`` → ``白子町``; time zones are no place); else a Japanese place
   named in the title (``長野県佐久市``, ``神戸市``, ``鳥取県``), else in the description; else a
@@ -120,20 +127,21 @@ def find_pay_text(title: str, description: str, fx_codes: frozenset[str]) -> str
 
 
 _UNIT_HINT = re.compile(
-    r"(?P<project>stipend|honorarium|謝金|一括)|(?P<year>salary|per\s+(?:year|annum)|annual|年収|年俸)",
+    r"(?P<project>stipend|honorarium|謝金|一括|予算)|(?P<year>salary|per\s+(?:year|annum)|annual|年収|年俸)",
     re.IGNORECASE,
 )
 
 
 _FEE_UNIT = re.compile(
-    r"(?P<project>固定報酬|案件総額|fixed[\s-](?:price|fee))|(?P<piece>文字単価|記事単価|per\s+(?:article|word))",
+    r"(?P<project>固定報酬|案件総額|fixed[\s-](?:price|fee))|(?P<piece>文字単価|記事単価|per\s+(?:article|word))"
+    r"|(?P<hour>時給|hourly)",
     re.IGNORECASE,
 )
 
 
 def fee_unit(text: str) -> RateUnit | None:
     """The kind of pay a pay text names without an amount (``固定報酬制 契約金額は相談`` →
-    project), or None."""
+    project, ``基本報酬（時給）: 時給換算で`` → hour), or None."""
     m = _FEE_UNIT.search(text)
     return None if m is None or m.lastgroup is None else RateUnit(m.lastgroup)
 
@@ -169,16 +177,18 @@ def says_unpaid(*texts: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Hours:
-    """Hours a listing states: a month's, a week's (either end may be open) and a day's."""
+    """Hours a listing states: a month's, a week's (either end may be open), a day's, and a
+    week's working-time basis (``週の労働時間は22.5時間を基本``: for pay, not for days)."""
 
     month: tuple[float, float] | None = None
     week_min: float | None = None
     week_max: float | None = None
     day: float | None = None
+    week_basis: float | None = None
 
     def hints(self, unit: RateUnit | None = None) -> RateHints:
         week = [h for h in (self.week_min, self.week_max) if h is not None]
-        per_week = sum(week) / len(week) if week else None
+        per_week = sum(week) / len(week) if week else self.week_basis
         return RateHints(hours_per_month=self.month, hours_per_week=per_week, unit=unit)
 
 
@@ -203,6 +213,9 @@ _DAY_HOURS = re.compile(
     rf"1\s*日\s*(?:の)?\s*(?:稼働|勤務|活動)?\s*(?:時間)?\s*[:：は]?\s*(?P<h>{_N})\s*{_HR}"
     rf"|(?P<h2>{_N})\s*{_HR}\s*(?:/|per|a|each)\s*day\b",
     re.IGNORECASE,
+)
+_WEEK_BASIS = re.compile(
+    rf"週\s*の\s*(?:労働|勤務|稼働|活動)\s*時間\s*(?:は|:)?\s*(?:約)?\s*(?P<h>{_N})\s*{_HR}"
 )
 # 残業は月平均20時間, みなし残業代（月20時間分）: overtime, not the hours the pay is for.
 _OVERTIME = re.compile(r"残業|みなし|時間分|overtime", re.IGNORECASE)
@@ -245,13 +258,19 @@ def read_hours(text: str) -> Hours:
     if d := _DAY_HOURS.search(s):
         h = float(d["h"] or d["h2"])
         day = h if 0 < h <= 24 else None
-    return Hours(month, week_min, week_max, day)
+    basis = None
+    if week_min is None and week_max is None and (b := _WEEK_BASIS.search(s)):
+        h = float(b["h"])
+        basis = h if 0 < h <= 168 else None
+    return Hours(month, week_min, week_max, day, basis)
 
 
 # ------------------------------------------------------------------------------- days
 
 _WEEKLY_TIMES = re.compile(
     rf"週\s*(?:に)?\s*(?P<n>{_N})\s*(?:回|度)(?!\s*(?:程度\s*)?(?:の)?\s*(?:出社|出勤|登庁))"
+    # 週に1度、オンラインで定例会議に出席: a meeting, not a working day
+    r"(?![^。]{0,12}?(?:会議|ミーティング|mtg)\s*(?:に|へ)?\s*(?:出席|参加))"
 )
 _MONTHLY_DAYS = re.compile(
     rf"(?<![\d年])月\s*(?:に)?\s*(?P<n>{_N})\s*(?:日|回)(?!\s*[(（]|\s*[~～]\s*\d)\s*"
@@ -327,22 +346,32 @@ _ONLINE = re.compile(
     r"(?:原則|基本的?に?|すべて|全て|完全|主に)\s*(?:として)?\s*[、,]?\s*(?:オンライン|リモート|在宅|テレワーク)"
     r"|オンライン\s*(?:で|に|によって|により|上で)\s*(?:の)?\s*(?:完結|対応|業務|勤務|作業|実施|遂行|定期的)"
     r"|オンラインでの\s*(?:業務|対応|勤務|作業|稼働)|オンライン\s*(?:完結|勤務|業務)"
+    r"|電話で[^。]{0,12}?(?:回答|対応|相談)|(?:be\s+based|work\s+from)\s+anywhere"
 )
 _RELOCATE = re.compile(
     r"移住(?!を?(?:促進|支援|相談|施策|政策|者))|relocat(?:e|ion)\s+(?:to|required)"
     r"|地域おこし協力隊|集落支援員|(?:内に|に)居住|居住する必要|在住の方|勤務場所|活動地域"
-    r"|を拠点に(?:活動|勤務)|市役所で働|must\s+(?:live|reside)\s+in",
+    r"|を拠点に(?:活動|勤務)|活動拠点|をベースと(?:した|して)|市役所で働|must\s+(?:live|reside)\s+in"
+    r"|\d\s*泊\s*\d\s*日"
+    r"|[都道府県市区町村]内で[^。]{0,20}?(?:勤務|活動|実施|滞在|乗務)",
     re.IGNORECASE,
 )
-_WORKPLACE = re.compile(r"勤務地\s*[|｜:：]?\s*[^\s|｜。、]{1,12}?[都道府県市区町村]内")
+_WORKPLACE = re.compile(
+    r"勤務地\s*[|｜:：]?\s*(?:[^\s|｜。、]{1,12}?[都道府県市区町村]内"
+    r"|北海道|東京都|京都府|大阪府|[一-龥]{2,3}県|取引先|客先)"
+)
 _SOME_ROLES = re.compile(
     r"(?:リモート|在宅|テレワーク|remote)[^。.]{0,12}(?:職種|場合|ポジション|こと)\s*もある"
+    # リモートワークの場合は下記オフィスにて勤務: a condition, not the work's mode
+    r"|(?:リモート|在宅|テレワーク)[^。、]{0,4}の場合"
+    # オンラインMTG, オンラインで定例会議, オンライン任命式: meetings, not the work
+    r"|オンライン\s*(?:で|の|での)?\s*(?:mtg|会議|ミーティング|面談|面接|任命式|説明会|定例)"
 )
 _IN_PERSON_AND_VIRTUAL = re.compile(
     r"in[\s-]person\s+(?:and|&|or)\s+(?:virtual|remote|online)"
     r"|(?:virtual|remote|online)\s+(?:and|&|or)\s+in[\s-]person"
 )
-_REMOTE_HINT_CHARS = frozenset("リ在テオ出勤登通移常客現rRvViI")
+_REMOTE_HINT_CHARS = frozenset("リ在テオ出勤登通移常客現地拠住内泊派対電ベrRvViI")
 
 
 def read_remote_text(text: str | None) -> RemoteMode | None:
@@ -372,10 +401,12 @@ _REMOTE_PLACE = re.compile(
 _TIMEZONE = re.compile(r"time\s*zones?|timezones?", re.IGNORECASE)
 _INSIDE = re.compile(r"^(?P<place>.+?[都道府県市区町村])内(?:を拠点.*|で.*)?$")
 _JA_PLACE = re.compile(
-    r"(?<![一-龥ァ-ヶ])(?:(?P<pref>北海道|東京都|京都府|大阪府|[一-龥]{2,3}?県)"
-    r"(?P<city>[一-龥ァ-ヶ]{1,4}?[市区町村](?![場民長役議政会内外街道営販立部]))?"
-    r"|(?P<city2>[一-龥ァ-ヶ]{1,4}?[市区町村](?![場民長役議政会内外街道営販立部])))"
+    r"(?<![一-龥ァ-ヶぁ-ゖ])(?:(?P<pref>北海道|東京都|京都府|大阪府|[一-龥]{2,3}?県)"
+    r"(?P<city>(?:[一-龥ァ-ヶ]{1,4}?|[ぁ-ゖ]{3,6})[市区町村](?![場民長役議政会内外街道営販立部町村]))?"
+    r"|(?P<city2>(?:[一-龥ァ-ヶ]{1,4}?|[ぁ-ゖ]{3,6})[市区町村](?![場民長役議政会内外街道営販立部町村])))"
 )
+# 市町, 市町村, 農山漁村: kinds of place, not a place
+_NO_PLACE = re.compile(r"[市区町村]+|.*(?:市町村|市町|町村|漁村|農村|山村)")
 _COUNTRY = re.compile(
     r"(?:within|anywhere\s+in|from\s+any|based\s+in|reside\s+in|located\s+in|in\s+the)\s+"
     r"(?:the\s+)?(?P<c>U\.S\.|US|USA|United\s+States|UK|United\s+Kingdom|Canada|Japan|EU)"
@@ -409,7 +440,7 @@ def _ja_place(text: str) -> str | None:
         return None
     for m in _JA_PLACE.finditer(text):
         place = m.group(0)
-        if len(place) >= 2:
+        if len(place) >= 2 and not _NO_PLACE.fullmatch(place):
             return place
     return None
 

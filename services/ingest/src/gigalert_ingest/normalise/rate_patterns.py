@@ -72,14 +72,16 @@ _PER = r"\s*(?:当たり|あたり|につき)"
 UNIT_WORD = re.compile(
     r"(?P<hour>時給|時間単価|時間給|hourly|per\s+hour|an\s+hour)"
     rf"|(?P<day>日給|日額|日当|日単価|人日|daily|per\s+day|a\s+day|1\s*日{_PER}|1\s*日\s*の勤務で"
+    rf"|1\s*回\s*の\s*(?:勤務|出勤){_PER}"
     rf"|(?<![\d週])1\s*日{_MONEY_AHEAD})"
     rf"|(?P<month>月額|月給|月単価|月収|人月|月謝|monthly|per\s+month|a\s+month"
     rf"|(?<![\dヶヵか箇カケ])月{_MONEY_AHEAD}|1\s*[ヶヵかカケ箇]\s*月(?:{_PER})?{_MONEY_AHEAD})"
     r"|(?P<project>案件総額|総額|固定報酬|報酬総額|一括|成果報酬|fixed(?:\s+(?:price|fee))?"
     r"|per\s+project|project\s+fee|lump\s+sum|honorarium|stipend|協力費|補助|(?<!額)謝礼"
     r"|1\s*回\s*(?:の[^、。\d]{0,6})?(?:につき|あたり|当たり))"
-    rf"|(?P<piece>文字単価|記事単価|1\s*(?:記事|本|件|案件|投稿|文字|ページ|枚)(?:{_PER})?"
-    r"|案件あたり|per\s+(?:article|post|piece|word|item|task))"
+    rf"|(?P<piece>文字単価|記事単価|1\s*(?:つの)?\s*(?:記事|本|件|案件|投稿|文字|ページ|枚)(?:{_PER})?"
+    r"|案件あたり|per\s+(?:article|post|piece|word|item|task)"
+    r"|for\s+(?:(?:each|every|their|the|your)\s+)?(?:original\s+)?(?:articles?|posts?|pieces?))"
     r"|(?P<year>年収|年俸|年額|年間|年棒|annual(?:ly)?|per\s+(?:year|annum)|a\s+year|yearly|salary)"
     r"|(?P<tanka>単価)",
     re.IGNORECASE,

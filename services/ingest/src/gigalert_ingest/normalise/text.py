@@ -15,6 +15,10 @@ _TILDES = re.compile(r"[〜～~∼]")  # wave dash, full-width tilde (NFKC folds
 _DASH_RANGE = re.compile(r"(?<=[\d万千円kKhH])\s*[-ー−–—‐]\s*(?=[\d¥$€£])")
 _KARA = re.compile(r"(?<=[\d万千円])\s*から")  # 4,500円から → 4,500円~
 _TO = re.compile(r"(?<=\d)\s+to\s+(?=[\d¥$€£])", re.IGNORECASE)  # $40 to $60
+# between $20 and $25
+_BETWEEN = re.compile(
+    r"(\bbetween\s+[¥$€£]?\s*\d+(?:\.\d+)?[kK]?)\s+and\s+(?=[\d¥$€£])", re.IGNORECASE
+)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
@@ -39,6 +43,8 @@ def prepare(text: str) -> str:
         s = _KARA.sub(RANGE, s)
     if not chars.isdisjoint(_T_CHARS):
         s = _TO.sub(RANGE, s)
+    if "and" in s:
+        s = _BETWEEN.sub(rf"\1{RANGE}", s)
     return s
 
 
