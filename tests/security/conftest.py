@@ -26,6 +26,8 @@ from gigalert_web.mailer import Mailer
 from tests.conftest import SMTP_PORT
 
 ADMIN_TOKEN = "adm_" + "Zq8" * 12  # the notifier's admin token in these tests
+METRICS_TOKEN = "met_" + "Kx7" * 12  # every app's /metrics token in these tests
+METRICS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 PUBLIC_OPERATIONS = {
     ("post", "/v1/freelancers"),
     ("get", "/v1/unsubscribe/{token}"),
@@ -33,7 +35,7 @@ PUBLIC_OPERATIONS = {
     ("post", "/v1/unsubscribe/{token}/undo"),
     ("post", "/line/webhook"),  # signed by LINE (X-Line-Signature), not by a token
 }
-UNDOCUMENTED_PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
+UNDOCUMENTED_PUBLIC_PATHS = ("/healthz", "/readyz")  # /metrics wants a token
 
 
 class FakeClock:
@@ -117,27 +119,33 @@ async def running(app: FastAPI, base_url: str) -> AsyncIterator[Running]:
 
 
 @pytest.fixture
+def metrics_settings(settings: Settings) -> Iterator[Settings]:
+    yield settings.model_copy(update={"http": HttpSettings(metrics_token=SecretStr(METRICS_TOKEN))})
+
+
+@pytest.fixture
 def admin_settings(settings: Settings) -> Iterator[Settings]:
-    yield settings.model_copy(update={"http": HttpSettings(admin_token=SecretStr(ADMIN_TOKEN))})
+    http = HttpSettings(admin_token=SecretStr(ADMIN_TOKEN), metrics_token=SecretStr(METRICS_TOKEN))
+    yield settings.model_copy(update={"http": http})
 
 
 @pytest.fixture
-async def ingest(settings: Settings) -> AsyncIterator[Running]:
-    async with running(create_ingest(settings, max_batch=50), "http://ingest") as r:
+async def ingest(metrics_settings: Settings) -> AsyncIterator[Running]:
+    async with running(create_ingest(metrics_settings, max_batch=50), "http://ingest") as r:
         yield r
 
 
 @pytest.fixture
-async def matcher(settings: Settings) -> AsyncIterator[Running]:
+async def matcher(metrics_settings: Settings) -> AsyncIterator[Running]:
     """The matcher without its consumer: only its ops routes answer HTTP."""
-    async with running(create_matcher(settings, consume=False), "http://matcher") as r:
+    async with running(create_matcher(metrics_settings, consume=False), "http://matcher") as r:
         yield r
 
 
 @pytest.fixture
-async def web(settings: Settings) -> AsyncIterator[Running]:
+async def web(metrics_settings: Settings) -> AsyncIterator[Running]:
     """The web app: the freelancer API (and the pages)."""
-    app = create_web(settings)
+    app = create_web(metrics_settings)
     app.state.mailer = RecordingMailer()
     async with running(app, "http://web") as r:
         yield r

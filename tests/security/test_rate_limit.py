@@ -1,6 +1,6 @@
 """Rate limiting of authentication failures: the limiter's logic, then each API's use of it
-(20 failures from one address → 429 with Retry-After; others unaffected; fine again after
-the window)."""
+(20 failures from one address → its further failures get 429 with Retry-After, while its
+valid credentials keep working; others unaffected; fine again after the window)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from gigalert_shared.http_errors import document_auth_failures
 from tests.openapi_docs import APPS, document
 from tests.security.conftest import (
     ADMIN_TOKEN,
+    METRICS,
     PUBLIC_OPERATIONS,
     FakeClock,
     Running,
@@ -100,11 +101,13 @@ async def _exercise(app: Running, good: Call, bad: Call, ok: int, refused: int) 
         assert (await bad(attacker)).status_code == refused, i
         if i < 5:
             assert (await good(attacker)).status_code == ok
-    # The 21st request (failure #20 was the last allowed) is refused, good key or not.
-    for call in (bad, good):
-        r = await call(attacker)
+    # The 21st failure (failure #20 was the last allowed) is refused with 429, and so is
+    # every further one; valid credentials from the same address still work.
+    for _ in range(3):
+        r = await bad(attacker)
         assert r.status_code == 429, r.text
         assert r.headers["Retry-After"] == "60"
+        assert (await good(attacker)).status_code == ok
     # Requests that need no credentials still work for that address.
     assert (await attacker.get("/healthz")).status_code == 200
 
@@ -113,9 +116,10 @@ async def _exercise(app: Running, good: Call, bad: Call, ok: int, refused: int) 
     assert (await bad(bystander)).status_code == refused
 
     app.clock.advance(45)
-    r = await good(attacker)
+    r = await bad(attacker)
     assert r.status_code == 429
     assert r.headers["Retry-After"] == "15"
+    assert (await good(attacker)).status_code == ok
     app.clock.advance(15)
     assert (await good(attacker)).status_code == ok
     assert (await bad(attacker)).status_code == refused
@@ -168,6 +172,32 @@ async def test_notifier_limits_bad_admin_tokens(notifier: Running) -> None:
         return await c.get("/v1/ops/deliveries", headers={"Authorization": "Bearer guess"})
 
     await _exercise(notifier, good, bad, ok=200, refused=401)
+
+
+async def test_metrics_limits_bad_tokens(ingest: Running) -> None:
+    async def good(c: httpx.AsyncClient) -> httpx.Response:
+        return await c.get("/metrics", headers=METRICS)
+
+    async def bad(c: httpx.AsyncClient) -> httpx.Response:
+        return await c.get("/metrics", headers={"Authorization": "Bearer guess"})
+
+    await _exercise(ingest, good, bad, ok=200, refused=401)
+
+
+async def test_a_revoked_key_is_a_failure_and_a_valid_one_still_works(
+    ingest: Running, db: asyncpg.Connection
+) -> None:
+    _, revoked = await create_platform(db, name="old")
+    _, valid = await create_platform(db, name="new")
+    await db.execute("UPDATE platforms SET revoked_at = now() WHERE name = 'old'")
+    c = ingest.client_from("192.0.2.99")
+    codes = [
+        (await c.post("/v1/gigs", json=GIG, headers={"X-API-Key": revoked})).status_code
+        for _ in range(DEFAULT_MAX_FAILURES + 2)
+    ]
+    assert codes == [403] * DEFAULT_MAX_FAILURES + [429, 429]
+    r = await c.post("/v1/gigs", json=GIG, headers={"X-API-Key": valid})
+    assert r.status_code == 202, r.text
 
 
 async def test_requests_without_credentials_are_not_failures(ingest: Running) -> None:

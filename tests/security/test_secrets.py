@@ -18,7 +18,7 @@ from gigalert_shared.logs import MaskingJsonFormatter
 from gigalert_shared.settings import Settings
 from gigalert_shared.topics import Topics
 from tests.kafka_helpers import produce, read_topic, wait_for
-from tests.security.conftest import ADMIN_TOKEN, Running
+from tests.security.conftest import ADMIN_TOKEN, METRICS, Running
 from tests.security.test_auth import GIG
 
 WINDOW = 12  # no run of this many characters of a secret's random part may show anywhere
@@ -141,7 +141,10 @@ async def test_secrets_never_in_logs_responses_metrics_or_kafka(
         for r in await read_topic(topic, expect=2)
     ]
 
-    metrics = [(await app.client.get("/metrics")).text for app in (ingest, matcher, notifier, web)]
+    metrics = [
+        (await app.client.get("/metrics", headers=METRICS)).text
+        for app in (ingest, matcher, notifier, web)
+    ]
     assert "gigalert_ingest_gigs_total" in metrics[0]
 
     found = (

@@ -1,17 +1,19 @@
 """Rate limiting of authentication failures, in process, keyed by client address.
 
 After ``max_failures`` failed authentications from one address within ``window_seconds``
-(a sliding window), every further request from that address that needs credentials is
-refused (the APIs answer **429** with ``Retry-After``) until the oldest of those failures is
-older than the window. Successful authentications are not counted and do not reset the
-count. Requests that present no credentials at all are not failures either: nobody is
-guessing, and health checks or mistyped scripts should not lock an address out.
+(a sliding window), every further *failing* attempt from that address is answered **429**
+with ``Retry-After`` (instead of 401/403) until the oldest of those failures is older than
+the window. Valid credentials are checked first and always work, even from a blocked
+address: a guesser on a shared address (a NAT, an office) never locks out the platforms or
+people behind it. Successful authentications are not counted and do not reset the count.
+Requests that present no credentials at all are not failures either: nobody is guessing,
+and health checks or mistyped scripts should not lock an address out.
 
 The key is the address the server sees (``request.client.host``). Behind a reverse proxy or
-a load balancer that is the proxy's address, so one noisy client could lock out everyone
-behind the same proxy: run the services with the real client address restored (uvicorn's
-``--proxy-headers`` with ``--forwarded-allow-ips`` set to the proxy) or rate-limit at the
-proxy as well. Each process keeps its own counts, so N replicas allow up to N times the
+a load balancer that is the proxy's address, so one guesser slows every failing client
+behind the same proxy: restore the real client address (``GIGALERT_HTTP_FORWARDED_ALLOW_IPS``
+set to the proxy; nobody is trusted by default) or rate-limit at the proxy as well.
+Each process keeps its own counts, so N replicas allow up to N times the
 limit; this is a brake on guessing (keys and tokens are 256-bit random), not an account
 lockout.
 
@@ -87,6 +89,14 @@ class AuthFailureLimiter:
         if stamps is None or len(stamps) < self.max_failures:
             return None
         return max(1, math.ceil(stamps[0] + self.window_seconds - now))
+
+    def failed(self, key: str) -> int | None:
+        """A failed authentication from ``key``: ``Retry-After`` seconds when the address is
+        already blocked (answer 429; not counted again), else ``None`` after counting it."""
+        if (wait := self.retry_after(key)) is not None:
+            return wait
+        self.record_failure(key)
+        return None
 
     def record_failure(self, key: str) -> None:
         now = self.clock()

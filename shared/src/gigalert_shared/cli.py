@@ -12,13 +12,21 @@ from importlib.metadata import entry_points
 import asyncpg
 import typer
 
+from gigalert_shared.crypto import SecretBox, reencrypt_channel_secrets
 from gigalert_shared.kafka_admin import create_topics
 from gigalert_shared.migrate import migrate as run_migrations
+from gigalert_shared.retention import prune as prune_rows
 from gigalert_shared.settings import get_settings
 
 app = typer.Typer(help="gigalert operator commands.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+keys_app = typer.Typer(help="The channel secret key (rotation).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+async def _connect() -> asyncpg.Connection:
+    return await asyncpg.connect(get_settings().postgres.dsn.get_secret_value())
 
 
 @app.command()
@@ -48,6 +56,41 @@ def topics_create() -> None:
         typer.echo(f"created {name} ({settings.partitions} partitions)")
     if not created:
         typer.echo("topics exist")
+
+
+@app.command()
+def prune() -> None:
+    """Delete rows past retention (GIGALERT_RETENTION_DAYS) and published outbox rows older
+    than an hour, in batches; web does the same hourly."""
+
+    async def run() -> dict[str, int]:
+        conn = await _connect()
+        try:
+            return await prune_rows(conn, get_settings().retention_days)
+        finally:
+            await conn.close()
+
+    for table, n in asyncio.run(run()).items():
+        typer.echo(f"{table}: {n} deleted")
+
+
+@keys_app.command("reencrypt")
+def keys_reencrypt() -> None:
+    """Re-seal every stored channel secret with GIGALERT_CHANNEL_SECRET_KEY (those sealed
+    with a key of GIGALERT_CHANNEL_SECRET_KEY_OLD open with it). Safe to run again."""
+
+    async def run() -> tuple[int, int]:
+        conn = await _connect()
+        try:
+            return await reencrypt_channel_secrets(conn, SecretBox.from_settings(get_settings()))
+        finally:
+            await conn.close()
+
+    done, failed = asyncio.run(run())
+    typer.echo(f"re-sealed {done} channel secrets with the current key")
+    if failed:
+        typer.echo(f"{failed} channel secrets open with no configured key (left as is)", err=True)
+        raise typer.Exit(1)
 
 
 def _load_plugins() -> None:

@@ -4,7 +4,8 @@ A service writes its business rows and the events about them in one Postgres
 transaction (``enqueue``). The relay claims unpublished rows with ``FOR UPDATE SKIP
 LOCKED``, publishes them with acks from all in-sync replicas, and marks them published
 in the same transaction. A crash before the mark republishes the rows: delivery is at
-least once, and every consumer is idempotent by event id.
+least once, and every consumer is idempotent by event id. Every minute the relay also
+deletes rows published over an hour ago, in batches (never an unpublished row).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,6 +21,7 @@ from typing import Any, Protocol
 import asyncpg
 
 from gigalert_shared.db import Conn
+from gigalert_shared.retention import OUTBOX_KEEP_SECONDS, prune_outbox
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +99,17 @@ class OutboxRelay:
         *,
         batch_size: int = 1000,
         poll_interval: float = 1.0,
+        prune_interval: float = 60.0,
+        keep_published_seconds: int = OUTBOX_KEEP_SECONDS,
     ) -> None:
         self._pool = pool
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._prune_interval = prune_interval
+        self._keep_published = keep_published_seconds
+        self._pruned_at = time.monotonic()
+        self.pruned = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listen_conn: Any = None
@@ -140,10 +149,20 @@ class OutboxRelay:
             self.published += total
             return total
 
+    async def prune(self) -> int:
+        """Delete rows published more than ``keep_published_seconds`` ago."""
+        async with self._pool.acquire() as conn:
+            n = await prune_outbox(conn, self._keep_published)
+        self.pruned += n
+        return n
+
     async def _run(self) -> None:
         while True:
             try:
                 await self.drain()
+                if time.monotonic() - self._pruned_at >= self._prune_interval:
+                    self._pruned_at = time.monotonic()
+                    await self.prune()
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -1,21 +1,35 @@
-"""What every service's app has in common: its Kafka broker, and the routes operators and
-orchestrators call (/healthz, /readyz, /metrics). The app keeps its pool and broker in
+"""What every service's app has in common: its Kafka broker, the routes operators and
+orchestrators call (/healthz, /readyz, /metrics), security headers on every answer, and
+whether /docs and /openapi.json are served. The app keeps its pool and broker in
 ``app.state.pool`` and ``app.state.broker``."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
+from typing import Any, Final
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.logs import BROKER_LOGGER
-from gigalert_shared.settings import KafkaSettings
+from gigalert_shared.settings import HttpSettings, KafkaSettings
 
-__all__ = ["add_ops_routes", "kafka_broker"]
+__all__ = [
+    "API_SECURITY_HEADERS",
+    "ApiSecurityHeaders",
+    "add_ops_routes",
+    "bearer_token",
+    "configured_token",
+    "docs_urls",
+    "kafka_broker",
+]
 
 
 def kafka_broker(kafka: KafkaSettings, service: str) -> KafkaBroker:
@@ -28,15 +42,93 @@ def kafka_broker(kafka: KafkaSettings, service: str) -> KafkaBroker:
     )
 
 
+def configured_token(secret: SecretStr | None) -> str | None:
+    """A token setting's value, or None when it is unset *or empty*: an empty token turns
+    its endpoints off, it never opens them."""
+    if secret is None:
+        return None
+    value = secret.get_secret_value()
+    return value if value.strip() else None
+
+
+def bearer_token(request: Request) -> str:
+    """The token of ``Authorization: Bearer <token>``, or ""."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def token_matches(given: str, accepted: list[str]) -> bool:
+    ok = False
+    for expected in accepted:  # every one compared: no early exit on a match
+        ok |= bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+    return ok
+
+
+def docs_urls(http: HttpSettings) -> dict[str, Any]:
+    """FastAPI's arguments for /docs, /redoc and /openapi.json: off unless
+    ``GIGALERT_HTTP_DOCS`` is true (``app.openapi()`` still builds the document)."""
+    if http.docs:
+        return {}
+    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
+
+
+API_SECURITY_HEADERS: Final = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+_DOCS_CSP: Final = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+)
+
+
+class ApiSecurityHeaders:
+    """Plain ASGI middleware for the JSON services (ingest, matcher, notifier): nosniff, no
+    framing, no referrer, ``no-store`` on every answer. Headers the app set itself win.
+    (/docs, when enabled, gets a CSP that lets Swagger UI load.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] in ("/docs", "/redoc")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for name, value in API_SECURITY_HEADERS:
+                    if name not in present:
+                        if docs and name == b"content-security-policy":
+                            value = _DOCS_CSP
+                        headers.append((name, value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def add_ops_routes(
     app: FastAPI,
+    http: HttpSettings,
     *,
     checks: Callable[[FastAPI], dict[str, bool]] | None = None,
     before_metrics: Callable[[FastAPI], None] | None = None,
 ) -> None:
     """``/healthz`` (the process answers), ``/readyz`` (Postgres and Kafka reachable, and
-    whatever ``checks`` adds), ``/metrics`` (Prometheus text; ``before_metrics`` may set
-    gauges first)."""
+    whatever ``checks`` adds), ``/metrics`` (Prometheus text, only with
+    ``Authorization: Bearer`` the metrics or the admin token; 404 when neither is set;
+    ``before_metrics`` may set gauges first)."""
+    accepted = [
+        t for t in (configured_token(http.metrics_token), configured_token(http.admin_token)) if t
+    ]
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -58,6 +150,23 @@ def add_ops_routes(
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        if not accepted:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
+        given = bearer_token(request)
+        if not token_matches(given, accepted):
+            limiter: AuthFailureLimiter | None = getattr(request.app.state, "auth_limiter", None)
+            client = client_key(request.client)
+            if given and limiter is not None and (wait := limiter.failed(client)) is not None:
+                raise HTTPException(
+                    status.HTTP_429_TOO_MANY_REQUESTS,
+                    TOO_MANY_FAILURES,
+                    headers={"Retry-After": str(wait)},
+                )
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "missing or wrong metrics token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if before_metrics:
             before_metrics(request.app)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -6,11 +6,13 @@ every request's lookup to one indexed equality.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -50,20 +52,47 @@ async def revoke_platform(conn: Conn, *, name: str) -> bool:
     return await conn.fetchval(_q("revoke_platform"), name) is not None
 
 
+REVOKED_CHANNEL = "platform_revoked"
+
+
 @dataclass
 class _Cached:
-    platform: Platform | None
-    revoked: bool
+    platform: Platform
     until: float
 
 
 class PlatformAuth:
-    """Resolves an API key to its platform, caching answers for a few seconds."""
+    """Resolves an API key to its platform.
 
-    def __init__(self, pool: asyncpg.Pool, ttl_seconds: float = 5.0) -> None:
+    Only valid keys are cached, for at most ``ttl_seconds`` (1 s): an unknown or revoked key
+    is looked up every time. ``start()`` LISTENs on ``platform_revoked`` (sent by
+    ``revoke_platform`` at commit), so a revocation empties the cache of every running
+    replica at once; the TTL bounds it when a notification is missed (a reconnect, a
+    revocation by hand in SQL)."""
+
+    def __init__(self, pool: asyncpg.Pool, ttl_seconds: float = 1.0) -> None:
         self._pool = pool
-        self._ttl = ttl_seconds
+        self._ttl = min(ttl_seconds, 1.0)
         self._cache: dict[bytes, _Cached] = {}
+        self._listen_conn: Any = None
+
+    async def start(self) -> None:
+        self._listen_conn = await self._pool.acquire()
+        await self._listen_conn.add_listener(REVOKED_CHANNEL, self._on_revoked)
+
+    async def stop(self) -> None:
+        if self._listen_conn is not None:
+            with contextlib.suppress(Exception):
+                await self._listen_conn.remove_listener(REVOKED_CHANNEL, self._on_revoked)
+            await self._pool.release(self._listen_conn)
+            self._listen_conn = None
+
+    def _on_revoked(self, *_: object) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop every cached key (a platform was revoked)."""
+        self._cache.clear()
 
     async def authenticate(self, key: str | None) -> Platform:
         if not key or len(key) > 200:
@@ -71,15 +100,17 @@ class PlatformAuth:
         digest = hash_key(key)
         now = time.monotonic()
         hit = self._cache.get(digest)
-        if hit is None or hit.until < now:
-            row = await self._pool.fetchrow(_q("platform_by_key_hash"), digest)
-            platform = Platform(row["id"], row["name"]) if row else None
-            hit = _Cached(platform, bool(row and row["revoked_at"]), now + self._ttl)
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = hit
-        if hit.platform is None:
+        if hit is not None and hit.until >= now:
+            return hit.platform
+        row = await self._pool.fetchrow(_q("platform_by_key_hash"), digest)
+        if row is None:
+            self._cache.pop(digest, None)
             raise UnknownKey
-        if hit.revoked:
+        if row["revoked_at"] is not None:
+            self._cache.pop(digest, None)
             raise RevokedKey
-        return hit.platform
+        platform = Platform(row["id"], row["name"])
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[digest] = _Cached(platform, now + self._ttl)
+        return platform

@@ -4,9 +4,13 @@ VALUES ($1, $2, $3)
 RETURNING id
 
 -- revoke_platform --
-UPDATE platforms SET revoked_at = now()
-WHERE name = $1 AND revoked_at IS NULL
-RETURNING id
+-- Every ingest replica LISTENs on platform_revoked and forgets its cached keys at commit.
+WITH revoked AS (
+    UPDATE platforms SET revoked_at = now()
+    WHERE name = $1 AND revoked_at IS NULL
+    RETURNING id
+)
+SELECT id, pg_notify('platform_revoked', id::text) FROM revoked
 
 -- platform_by_key_hash --
 SELECT id, name, revoked_at FROM platforms WHERE api_key_hash = $1

@@ -217,8 +217,8 @@ class DeliveryWorker:
         self._smtp = settings.smtp
         self._clock = clock
         self._send = sender
-        self._box = SecretBox(settings.channel_secret_key.get_secret_value())
-        self._signer = Signer(settings.channel_secret_key.get_secret_value(), "unsubscribe")
+        self._box = SecretBox.from_settings(settings)
+        self._signer = Signer.from_settings(settings, "unsubscribe")
         self._limits = {
             "email": asyncio.Semaphore(self._s.smtp_concurrency),
             "line": asyncio.Semaphore(self._s.line_concurrency),

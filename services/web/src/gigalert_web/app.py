@@ -20,7 +20,8 @@ from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
-from gigalert_shared.service_app import add_ops_routes
+from gigalert_shared.retention import prune_once_across_replicas
+from gigalert_shared.service_app import add_ops_routes, docs_urls
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_web.api.routes import router as api_router
 from gigalert_web.channel_flows import SlackTester
@@ -30,7 +31,6 @@ from gigalert_web.mailer import Mailer
 from gigalert_web.metrics import REQUEST_SECONDS, REQUESTS
 from gigalert_web.pages import account, auth, channels, home, line, searches, unsubscribe
 from gigalert_web.preview import RecentGigs
-from gigalert_web.repository import q
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -65,20 +65,20 @@ class RequestMetrics:
             REQUEST_SECONDS.labels(name).observe(time.perf_counter() - start)
 
 
-async def _housekeeping(app: FastAPI) -> None:
-    """Drop expired links, sessions and rate events (hourly)."""
+async def _housekeeping(app: FastAPI, retention_days: int) -> None:
+    """Hourly, on one replica at a time: drop expired links, sessions and rate events, and
+    every row past retention (gigalert_shared.retention)."""
     while True:
         await asyncio.sleep(3600)
         try:
-            for name in ("prune_rate_events", "prune_mail_links", "prune_sessions"):
-                await app.state.pool.execute(q(name))
+            async with app.state.pool.acquire() as conn:
+                await prune_once_across_replicas(conn, retention_days)
         except Exception:
             log.exception("housekeeping failed; retried in an hour")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     cfg = settings or get_settings()
-    key = cfg.channel_secret_key.get_secret_value()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = pool
         app.state.recent_gigs = RecentGigs(pool)
         app.state.slack_tester = SlackTester()
-        task = asyncio.create_task(_housekeeping(app))
+        task = asyncio.create_task(_housekeeping(app, cfg.retention_days))
         log.info("web started", extra={"public_base_url": cfg.web.public_base_url})
         try:
             yield
@@ -108,11 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
         max_body_size=64_000,
+        **docs_urls(cfg.http),
     )
     app.state.settings = cfg
     app.state.mailer = Mailer(cfg.smtp)
-    app.state.secret_box = SecretBox(key)
-    app.state.unsubscribe_signer = Signer(key, "unsubscribe")
+    app.state.secret_box = SecretBox.from_settings(cfg)
+    app.state.unsubscribe_signer = Signer.from_settings(cfg, "unsubscribe")
     app.state.auth_limiter = AuthFailureLimiter()
     install_http_errors(app)
 
@@ -153,7 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    add_ops_routes(app)
+    add_ops_routes(app, cfg.http)
     app.add_middleware(
         SecurityMiddleware,
         allowed_origin=_origin(cfg.web.public_base_url),

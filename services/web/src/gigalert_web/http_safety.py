@@ -27,6 +27,7 @@ _UNSAFE: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Called by other servers, not by browsers of our users: LINE's webhook, one-click
 # unsubscribe by mail providers (RFC 8058), and the bearer-token JSON API.
 _NO_ORIGIN_CHECK: Final = ("/line/webhook", "/v1/")
+_API_PATHS: Final = ("/v1/", "/line/", "/metrics", "/healthz", "/readyz")
 
 
 def origin_allowed(origin: str | None, allowed: str) -> bool:
@@ -59,9 +60,14 @@ class SecurityMiddleware:
                 await _forbidden(send)
                 return
 
+        api = path.startswith(_API_PATHS)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                headers = [*message.get("headers", []), *self.headers]
+                if api and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))  # API answers: never cached
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

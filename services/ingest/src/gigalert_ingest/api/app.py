@@ -22,7 +22,12 @@ from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.outbox import OutboxRelay
-from gigalert_shared.service_app import add_ops_routes, kafka_broker
+from gigalert_shared.service_app import (
+    ApiSecurityHeaders,
+    add_ops_routes,
+    docs_urls,
+    kafka_broker,
+)
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -50,23 +55,28 @@ async def current_platform(
 ) -> Platform:
     limiter: AuthFailureLimiter = request.app.state.auth_limiter
     client = client_key(request.client)
-    if (wait := limiter.retry_after(client)) is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
-        )
+    # The key is checked first: a valid key works even from an address that is blocked for
+    # its failures; only failing attempts are refused with 429 (and counted while not).
     try:
         return await state.auth.authenticate(x_api_key)
     except UnknownKey:
-        if x_api_key:
-            limiter.record_failure(client)
+        if x_api_key and (wait := limiter.failed(client)) is not None:
+            raise _too_many(wait) from None
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or unknown X-API-Key",
             headers={"WWW-Authenticate": "ApiKey"},
         ) from None
     except RevokedKey:
-        limiter.record_failure(client)
+        if (wait := limiter.failed(client)) is not None:
+            raise _too_many(wait) from None
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key was revoked") from None
+
+
+def _too_many(wait: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
+    )
 
 
 PlatformDep = Annotated[Platform, Depends(current_platform)]
@@ -138,6 +148,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
             auth=state.auth,
             max_message_bytes=cfg.http.max_body_bytes,
         )
+        await state.auth.start()
         await broker.start()
         await relay.start()
         app.state.ingest = state
@@ -151,6 +162,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
             await relay.stop()
             await publisher.stop()
             await broker.stop()
+            await state.auth.stop()
             await pool.close()
             log.info("ingest stopped")
 
@@ -161,10 +173,12 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         description="Platforms push gigs here. Authenticate with the `X-API-Key` header.",
         lifespan=lifespan,
         max_body_size=cfg_for_limits.http.max_body_bytes,
+        **docs_urls(cfg_for_limits.http),
     )
     app.state.auth_limiter = AuthFailureLimiter()
     install_http_errors(app)
 
+    app.add_middleware(ApiSecurityHeaders)
     app.add_middleware(RequestTiming)
 
     @app.post(
@@ -203,7 +217,7 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         _log_results(platform, answer)
         return _accepted(answer)
 
-    add_ops_routes(app)
+    add_ops_routes(app, cfg_for_limits.http)
     return app
 
 

@@ -24,7 +24,13 @@ from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
-from gigalert_shared.service_app import add_ops_routes, kafka_broker
+from gigalert_shared.service_app import (
+    ApiSecurityHeaders,
+    add_ops_routes,
+    configured_token,
+    docs_urls,
+    kafka_broker,
+)
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -69,26 +75,26 @@ def create_app(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> None:
-        expected = cfg.http.admin_token
-        given = credentials.credentials if credentials else ""
+        # Unset or empty: the ops API is off (an empty token must never match an empty
+        # or missing credential).
+        expected = configured_token(cfg.http.admin_token)
         if expected is None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "ops API disabled: no admin token set")
+        given = credentials.credentials if credentials else ""
+        if given and hmac.compare_digest(given.encode(), expected.encode()):
+            return  # a valid token works even from an address blocked for its failures
         limiter: AuthFailureLimiter = request.app.state.auth_limiter
-        client = client_key(request.client)
-        if (wait := limiter.retry_after(client)) is not None:
+        if given and (wait := limiter.failed(client_key(request.client))) is not None:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
                 TOO_MANY_FAILURES,
                 headers={"Retry-After": str(wait)},
             )
-        if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
-            if given:
-                limiter.record_failure(client)
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "missing or wrong admin token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or wrong admin token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     # A route-level dependency: a parameter annotated with a local alias would be a string
     # under `from __future__ import annotations`, which FastAPI cannot resolve (it became a
@@ -140,11 +146,13 @@ def create_app(
         description="Ops endpoints; authenticate with `Authorization: Bearer <admin token>`.",
         lifespan=lifespan,
         max_body_size=64_000,
+        **docs_urls(cfg.http),
     )
     app.state.auth_limiter = AuthFailureLimiter()
     install_http_errors(app)
+    app.add_middleware(ApiSecurityHeaders)
 
-    add_ops_routes(app)
+    add_ops_routes(app, cfg.http)
 
     @app.get(
         "/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"], dependencies=admin

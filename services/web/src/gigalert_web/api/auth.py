@@ -1,5 +1,6 @@
 """The freelancer API's credential: an API token (from the account page or the sign-up
-answer) as `Authorization: Bearer …`. Failures from one client are limited (429)."""
+answer) as `Authorization: Bearer …`. Failures from one client are limited (429); a valid
+token is never refused for them."""
 
 from __future__ import annotations
 
@@ -25,18 +26,18 @@ async def token_owner(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Viewer:
     limiter: AuthFailureLimiter = request.app.state.auth_limiter
-    client = client_key(request.client)
-    if (wait := limiter.retry_after(client)) is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
-        )
     token = credentials.credentials if credentials else ""
     row = None
     if token and len(token) <= 200:
         row = await pool.fetchrow(q("freelancer_by_api_token"), digest(token))
     if row is None:
-        if token:
-            limiter.record_failure(client)
+        # Only failing attempts are limited: a valid token works from a blocked address.
+        if token and (wait := limiter.failed(client_key(request.client))) is not None:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                TOO_MANY_FAILURES,
+                headers={"Retry-After": str(wait)},
+            )
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or unknown bearer token",

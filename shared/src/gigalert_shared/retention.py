@@ -1,0 +1,133 @@
+"""Pruning: no table grows forever.
+
+- ``outbox``: published rows older than an hour, by the relay that published them (every
+  minute, in batches; an unpublished row is never touched).
+- Past ``GIGALERT_RETENTION_DAYS`` (90): sent and dead deliveries; alerts with no delivery
+  left (a pending or failing delivery keeps its alert); the unsubscribe records of pruned
+  alerts; gigs neither received nor updated within the period and named by no alert kept.
+- Short-lived rows: rate-limit events after a day, expired mail links after a day, expired
+  sessions, daily mail counts after two days, subscription changes after a week (a running
+  matcher has applied them; a starting one loads the subscriptions themselves).
+
+``prune(conn, retention_days)`` does it all in batches (short transactions, no long
+locks); the web app's hourly housekeeping runs it on one replica at a time (advisory lock),
+and ``gigalert prune`` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from gigalert_shared.db import Conn
+
+log = logging.getLogger(__name__)
+
+BATCH: Final = 5000
+OUTBOX_KEEP_SECONDS: Final = 3600
+PRUNE_LOCK: Final = 0x6769_6761_7072  # pg_try_advisory_lock key: one pruner at a time
+
+# name -> DELETE of at most $1 rows; $2 is the retention in days where used.
+_DELETES: Final = {
+    "outbox": """
+        DELETE FROM outbox WHERE id IN (
+            SELECT id FROM outbox
+            WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $2)
+            LIMIT $1)
+    """,
+    "deliveries": """
+        DELETE FROM deliveries WHERE id IN (
+            SELECT id FROM deliveries
+            WHERE status IN ('sent', 'dead') AND created_at < now() - make_interval(days => $2)
+            LIMIT $1)
+    """,
+    "alerts": """
+        DELETE FROM alerts WHERE id IN (
+            SELECT a.id FROM alerts a
+            WHERE a.created_at < now() - make_interval(days => $2)
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id)
+            LIMIT $1)
+    """,
+    "unsubscribe_uses": """
+        DELETE FROM unsubscribe_uses WHERE alert_id IN (
+            SELECT u.alert_id FROM unsubscribe_uses u
+            WHERE u.used_at < now() - make_interval(days => $2)
+              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = u.alert_id)
+            LIMIT $1)
+    """,
+    "gigs": """
+        DELETE FROM gigs WHERE id IN (
+            SELECT g.id FROM gigs g
+            WHERE g.received_at < now() - make_interval(days => $2)
+              AND g.updated_at < now() - make_interval(days => $2)
+              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.gig_id = g.id)
+            LIMIT $1)
+    """,
+    "rate_events": """
+        DELETE FROM rate_events WHERE ctid IN (
+            SELECT ctid FROM rate_events WHERE at < now() - interval '1 day' LIMIT $1)
+    """,
+    "mail_links": """
+        DELETE FROM mail_links WHERE ctid IN (
+            SELECT ctid FROM mail_links WHERE expires_at < now() - interval '1 day' LIMIT $1)
+    """,
+    "web_sessions": """
+        DELETE FROM web_sessions WHERE ctid IN (
+            SELECT ctid FROM web_sessions WHERE expires_at < now() LIMIT $1)
+    """,
+    "email_daily_counts": """
+        DELETE FROM email_daily_counts WHERE ctid IN (
+            SELECT ctid FROM email_daily_counts WHERE day < current_date - 2 LIMIT $1)
+    """,
+    "subscription_changes": """
+        DELETE FROM subscription_changes WHERE id IN (
+            SELECT id FROM subscription_changes
+            WHERE changed_at < now() - interval '7 days' LIMIT $1)
+    """,
+}
+# Deliveries before alerts before unsubscribe records and gigs: each step frees the next.
+ORDER: Final = tuple(_DELETES)
+_WITH_DAYS: Final = frozenset({"deliveries", "alerts", "unsubscribe_uses", "gigs"})
+
+
+async def _delete_all(conn: Conn, name: str, arg: int | None, batch: int) -> int:
+    total = 0
+    while True:
+        args: tuple[int, ...] = (batch,) if arg is None else (batch, arg)
+        status = await conn.execute(_DELETES[name], *args)
+        n = int(status.rsplit(" ", 1)[-1])
+        total += n
+        if n < batch:
+            return total
+
+
+async def prune_outbox(
+    conn: Conn, keep_seconds: int = OUTBOX_KEEP_SECONDS, batch: int = BATCH
+) -> int:
+    """Delete published outbox rows older than ``keep_seconds``; never an unpublished one."""
+    return await _delete_all(conn, "outbox", keep_seconds, batch)
+
+
+async def prune(conn: Conn, retention_days: int, *, batch: int = BATCH) -> dict[str, int]:
+    """Delete what is past retention (module docstring); rows deleted per table."""
+    counts: dict[str, int] = {}
+    for name in ORDER:
+        if name == "outbox":
+            counts[name] = await prune_outbox(conn, batch=batch)
+        else:
+            arg = retention_days if name in _WITH_DAYS else None
+            counts[name] = await _delete_all(conn, name, arg, batch)
+    return counts
+
+
+async def prune_once_across_replicas(conn: Conn, retention_days: int) -> dict[str, int] | None:
+    """``prune`` unless another process is pruning now (then None)."""
+    if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PRUNE_LOCK):
+        return None
+    try:
+        counts = await prune(conn, retention_days)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", PRUNE_LOCK)
+    if any(counts.values()):
+        log.info("pruned old rows", extra={"deleted": counts})
+    return counts
