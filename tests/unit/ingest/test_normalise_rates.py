@@ -183,6 +183,16 @@ RATE_TEXTS = [
         amount_min=50,
         fx_rate_to_jpy=None,
     ),
+    # what real listings write (tests/ingest/corpus)
+    case("最大5時間拘束で4000円ほど", 800, 800, P, "project ÷ 5h (listing's hours)"),
+    case("報酬は2万円(1時間程度)", 20000, 20000, P, "project ÷ 1h (listing's hours)"),
+    case("月10時間ほど働き、報酬は10万~20万円", 10000, 20000, M, "month ÷ 10h (listing's hours)"),
+    case("月四万円前後の謝礼", 250, 250, M, STD, amount_min=40000),
+    case("1回の勤務あたり報償費として2万5千円", 3125, 3125, D, "day ÷ 8h"),
+    case("1つの記事につき3千円~2万円", None, None, PC, "piece: no hourly rate"),
+    case("$50 for their posts", None, None, PC, "piece: no hourly rate"),
+    case("at least $100 for each original piece", None, None, PC, "piece: no hourly rate"),
+    case("between $20 and $25 per hour", 3000, 3750, H, "hour; USD × 150 JPY", amount_max=25),
     # no figure, and we say why
     case("応相談", None, None, None, "negotiable (応相談): no figure", negotiable=True),
     case("報酬：応相談", None, None, None, "negotiable (応相談): no figure", negotiable=True),

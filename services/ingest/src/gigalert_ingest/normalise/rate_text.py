@@ -70,13 +70,25 @@ def _blank(s: str, m: re.Match[str]) -> str:
     return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
 
-def _hours(s: str) -> tuple[str, float | None, float | None]:
+# Words right before stated hours that belong to them: 最大5時間拘束で4000円 is 4,000円 for at
+# most 5 hours, not "at most 4,000円"; 月10時間ほど働き is a month's hours.
+_BEFORE_HOURS = re.compile(
+    r"(?:(?P<month>(?<![\dヶヵかカケ箇])月間?|毎月)\s*(?:に)?\s*)?(?:最大|最低|約|上限)?\s*$"
+)
+
+
+def _hours(s: str) -> tuple[str, float | None, float | None, bool]:
+    """``s`` without its hours, the hours, and whether they are a month's (``月10時間``)."""
     if RANGE in s and (band := p.BAND.search(s)):
         lo, hi = float(band["lo"] or band["lo2"]), float(band["hi"] or band["hi2"])
-        return _blank(s, band), lo, hi
+        return _blank(s, band), lo, hi, False
     if p.may_have_hours(s) and (one := p.HOURS.search(s)):
-        return _blank(s, one), float(one["h"]), float(one["h"])
-    return s, None, None
+        before = _BEFORE_HOURS.search(s, max(0, one.start() - 8), one.start())
+        start = one.start() if before is None else before.start()
+        monthly = before is not None and before["month"] is not None
+        blanked = s[:start] + " " * (one.end() - start) + s[one.end() :]
+        return blanked, float(one["h"]), float(one["h"]), monthly
+    return s, None, None, False
 
 
 def _unit_words(
@@ -129,7 +141,7 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
     if "週" in s and (week := p.WEEK_HOURS.search(s)):
         per_week = (float(week["lo"]) + float(week["hi"] or week["lo"])) / 2
         s = _blank(s, week)
-    s, hours_min, hours_max = _hours(s)
+    s, hours_min, hours_max, monthly_hours = _hours(s)
     tokens = list(p.TOKEN.finditer(s))
     words: list[re.Match[str]] | None = None  # found once, when a figure needs them
     for i, first in enumerate(tokens):
@@ -159,6 +171,8 @@ def read_rate(text: str, fx_codes: frozenset[str] = frozenset()) -> ReadRate:
             min_only, max_only = _one_sided(s, before, end, suffix)
         currency = currencies.pop() if currencies else None
         unit_name = suffix.lastgroup if suffix else unit_word
+        if unit_name is None and monthly_hours:
+            unit_name = "month"  # 月10時間ほど働き、報酬は10万~20万円
         if unit_name == "tanka":  # bare 単価: the SES 月単価, if the figure is that large
             yen = currency in (None, "JPY")
             big = yen and hi >= p.TANKA_MONTHLY_FROM_JPY

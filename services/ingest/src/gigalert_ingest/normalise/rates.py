@@ -9,6 +9,7 @@ Rules (design.md, "Normalising what platforms write"):
   days per week, ``160 × d / 5``, where ``d`` is the *midpoint* of the days range (週3 → 96h,
   週2〜3 → 80h, 週4日以上 = 4–5 → 144h); the same divisor serves the min and the max. Else ÷ 160h.
 * project: ÷ the stated hours (``案件総額50万円（100h想定）`` → ÷ 100h), else no hourly figure.
+  An amount with hours of its own and no unit is a project's (``1時間程度…報酬は2万円``).
 * other currencies: × ``fx_to_jpy[currency]`` (JPY per unit); not in the table → no figure.
 * Rounded to the nearest yen, halves up. Tax basis is recorded, never adjusted for.
 * A figure is never made up: unreadable, negotiable, unit-less, annual or unconvertible pay gives
@@ -108,6 +109,8 @@ def parse_rate_text(
             unit = hints.unit
             if unit is None and currency != "JPY" and big >= SALARY_FROM_FOREIGN:
                 unit = RateUnit.YEAR
+    if unit is None and has_amount and hours != (None, None) and per_week is None:
+        unit = RateUnit.PROJECT  # 最大5時間拘束で4000円: the amount for the hours it states
     why = "unreadable" if not read.readable or not has_amount else "unit unknown: no hourly rate"
     return convert(
         text=text,

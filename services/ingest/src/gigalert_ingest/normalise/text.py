@@ -19,6 +19,9 @@ _TO = re.compile(r"(?<=\d)\s+to\s+(?=[\d¥$€£])", re.IGNORECASE)  # $40 to $6
 _BETWEEN = re.compile(
     r"(\bbetween\s+[¥$€£]?\s*\d+(?:\.\d+)?[kK]?)\s+and\s+(?=[\d¥$€£])", re.IGNORECASE
 )
+# 月四万円, 一万円: a kanji digit before 万円 or 千円 is a digit
+_KANJI_DIGIT = re.compile(r"(?<![一二三四五六七八九十百千万〇\d])[一二三四五六七八九](?=[万千]円)")
+_KANJI_VALUE = {k: str(i) for i, k in enumerate("一二三四五六七八九", start=1)}
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
@@ -30,7 +33,8 @@ _T_CHARS = frozenset("tT")
 
 
 def prepare(text: str) -> str:
-    """NFKC (full-width digits, ，, ～, ￥ fold), drop thousands commas, one range separator."""
+    """NFKC (full-width digits, ，, ～, ￥ fold), drop thousands commas, one range separator,
+    kanji digits before 万円/千円 as digits (``月四万円`` → ``月4万円``)."""
     s = unicodedata.normalize("NFKC", text)
     if "," in s:
         s = _THOUSANDS.sub("", s)
@@ -39,6 +43,8 @@ def prepare(text: str) -> str:
         s = _TILDES.sub(RANGE, s)
     if not chars.isdisjoint(_DASH_CHARS):
         s = _DASH_RANGE.sub(RANGE, s)
+    if "万円" in s or "千円" in s:
+        s = _KANJI_DIGIT.sub(lambda m: _KANJI_VALUE[m.group(0)], s)
     if "から" in s:
         s = _KARA.sub(RANGE, s)
     if not chars.isdisjoint(_T_CHARS):
