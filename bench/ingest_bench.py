@@ -208,6 +208,7 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
         "GIGALERT_HTTP_INGEST_PORT": str(port),
         "GIGALERT_HTTP_MAX_BODY_BYTES": "10000000",
         "GIGALERT_LOG_LEVEL": "WARNING",
+        "GIGALERT_ENV": "development",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gigalert_shared.cli", "ingest", "serve"], env=env

@@ -105,6 +105,13 @@ ADMIN_DSN: Final = os.environ.get(
     "GIGALERT_BENCH_DSN", "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
 )
 KAFKA: Final = os.environ.get("GIGALERT_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+# The services run as on a laptop (http links allowed) and serve /metrics to this token.
+BENCH_METRICS_TOKEN: Final = "bench-metrics-token"
+SERVICE_SETTINGS: Final = {
+    "GIGALERT_ENV": "development",
+    "GIGALERT_HTTP_METRICS_TOKEN": BENCH_METRICS_TOKEN,
+}
+METRICS_AUTH: Final = {"Authorization": f"Bearer {BENCH_METRICS_TOKEN}"}
 GIGALERT: Final = Path(sys.executable).parent / "gigalert"
 DOC: Final = REPO / "docs" / "benchmarks-notifier.md"
 
@@ -651,7 +658,7 @@ async def wait_sent(
 
 async def scrape(port: int, name: str, labels: dict[str, str]) -> dict[float, float]:
     async with httpx.AsyncClient(timeout=10) as c:
-        text = (await c.get(f"http://127.0.0.1:{port}/metrics")).text
+        text = (await c.get(f"http://127.0.0.1:{port}/metrics", headers=METRICS_AUTH)).text
     return parse_histogram(text, name, labels)
 
 
@@ -704,6 +711,7 @@ async def notifier_env(
         "GIGALERT_NOTIFIER_BATCH_SIZE": str(ctx.args.batch_size),
         "GIGALERT_NOTIFIER_SMTP_CONCURRENCY": str(conc),
         "GIGALERT_LOG_LEVEL": "WARNING",
+        **SERVICE_SETTINGS,
     }
 
 
@@ -809,6 +817,7 @@ async def webhook_run(
         "GIGALERT_POSTGRES_DSN": dsn,
         "GIGALERT_NOTIFIER_BATCH_SIZE": str(args.batch_size),
         "GIGALERT_LOG_LEVEL": "WARNING",
+        **SERVICE_SETTINGS,
     } | src_env(src)
     started: list[Proc] = []
     outs: list[Path] = []
@@ -1270,6 +1279,7 @@ async def end_to_end(ctx: Context) -> EndToEnd:
             "GIGALERT_KAFKA_BOOTSTRAP_SERVERS": KAFKA,
             "GIGALERT_KAFKA_TOPIC_PREFIX": topics.prefix,
             "GIGALERT_LOG_LEVEL": "WARNING",
+            **SERVICE_SETTINGS,
             "GIGALERT_HTTP_MAX_BODY_BYTES": "10000000",
         }
         ports = {name: free_port() for name in ("ingest", "matcher", "notifier")}
@@ -1442,7 +1452,8 @@ async def end_to_end(ctx: Context) -> EndToEnd:
         )
         matcher = started[1]
         async with httpx.AsyncClient(timeout=10) as c:
-            text = (await c.get(f"http://127.0.0.1:{matcher.port}/metrics")).text
+            url = f"http://127.0.0.1:{matcher.port}/metrics"
+            text = (await c.get(url, headers=METRICS_AUTH)).text
         buckets = sorted(parse_histogram(text, "gigalert_matcher_match_seconds", {}).items())
         e.match_p50, e.match_p99 = bucket_quantile(buckets, 0.5), bucket_quantile(buckets, 0.99)
         e.gigs_matched = int(buckets[-1][1]) if buckets else 0

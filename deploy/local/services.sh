@@ -4,7 +4,9 @@
 # `up` first makes this machine's own secrets (the channel key and the ops API's admin
 # token) once, in deploy/local/.state/secrets.env (git-ignored), and hands them to the
 # services only: not in ./.env, which every gigalert process run here reads, the tests too.
-# A value set in the environment or in ./.env wins over the generated one.
+# A value set in the environment or in ./.env wins over the generated one. The services run
+# with GIGALERT_ENV=development (links in mail are http://127.0.0.1 here, which production
+# refuses), unless the environment or ./.env says otherwise.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -48,6 +50,9 @@ for name in ("GIGALERT_CHANNEL_SECRET_KEY", "GIGALERT_HTTP_ADMIN_TOKEN"):
     grep -q "^[[:space:]]*$key=" "$ROOT/.env" 2>/dev/null && continue
     export "$key=$value"
   done <"$SECRETS"
+  if [[ -z "${GIGALERT_ENV+set}" ]] && ! grep -q "^[[:space:]]*GIGALERT_ENV=" "$ROOT/.env" 2>/dev/null; then
+    export GIGALERT_ENV=development
+  fi
 }
 
 up() {

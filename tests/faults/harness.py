@@ -64,6 +64,7 @@ PORT_VARIABLE = {
 
 # Short retry and lease times so a fault heals within a scenario's budget.
 SERVICE_ENV = {
+    "GIGALERT_ENV": "development",  # http links, the shipped channel key: a laptop's setup
     "GIGALERT_SMTP_HOST": "127.0.0.1",
     "GIGALERT_NOTIFIER_BASE_DELAY_SECONDS": "1",
     "GIGALERT_NOTIFIER_MAX_DELAY_SECONDS": "3",

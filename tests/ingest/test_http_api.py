@@ -10,6 +10,7 @@ import httpx
 
 from gigalert_shared.events import GigPosted, GigUpdated
 from gigalert_shared.topics import Topics
+from tests.ingest.conftest import METRICS
 from tests.kafka_helpers import read_topic
 
 PMO_GIG: dict[str, Any] = {
@@ -165,7 +166,7 @@ async def test_operations_endpoints(client: httpx.AsyncClient) -> None:
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"ready": True, "postgres": True, "kafka": True}
-    metrics = await client.get("/metrics")
+    metrics = await client.get("/metrics", headers=METRICS)
     assert "gigalert_ingest_gigs_total" in metrics.text
 
 

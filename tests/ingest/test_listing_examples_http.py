@@ -10,6 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.ingest.conftest import METRICS
+
 EXAMPLES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # A per-hour deduction is not the hours of a monthly fee: ¥150,000 ÷ 160h = ¥937.5/h,
     # under the plausible band, so kept aside and not matched on.
@@ -146,5 +148,5 @@ async def test_each_quoted_listing_is_read_right(
             (name, k, v, got.get(k)) for k, v in expected.items() if not _same(got.get(k), v)
         )
     assert not wrong, wrong
-    metrics = await client.get("/metrics")
+    metrics = await client.get("/metrics", headers=METRICS)
     assert 'gigalert_ingest_implausible_rate_total{platform="marketing-board"}' in metrics.text
