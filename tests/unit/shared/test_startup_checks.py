@@ -143,3 +143,26 @@ async def test_x_forwarded_for_from_the_configured_proxies() -> None:
     assert await _client_host(cfg, "203.0.113.5", peer="10.0.0.2") == "10.0.0.2"
     everyone = Settings(http=HttpSettings(forwarded_allow_ips="*"))
     assert await _client_host(everyone, "203.0.113.5", peer="10.9.9.9") == "203.0.113.5"
+
+
+def test_the_serve_command_refuses_in_one_json_line() -> None:
+    """`gigalert web serve` with the shipped defaults: exit 78, one line saying why, and no
+    server started (the port is never bound)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIGALERT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "gigalert_shared.cli", "web", "serve"],
+        env={**env, "GIGALERT_WEB_PORT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_UNSAFE_SETTINGS, done.stderr[-2000:]
+    lines = [json.loads(x) for x in (done.stdout + done.stderr).splitlines() if x.startswith("{")]
+    [line] = [x for x in lines if x["logger"] == "gigalert.startup"]
+    assert line["level"] == "ERROR" and "GIGALERT_CHANNEL_SECRET_KEY" in line["message"]
