@@ -23,6 +23,7 @@ TEMPLATES = Jinja2Templates(
     env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True,  # every template, whatever its name: gig text is hostile
+        auto_reload=False,  # templates ship with the code: no disk check per render
         trim_blocks=True,
         lstrip_blocks=True,
     )
