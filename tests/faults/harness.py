@@ -70,6 +70,9 @@ SERVICE_ENV = {
     "GIGALERT_NOTIFIER_MAX_DELAY_SECONDS": "3",
     "GIGALERT_NOTIFIER_LEASE_SECONDS": "5",
     "GIGALERT_NOTIFIER_MAX_ATTEMPTS": "50",
+    # Each audience address gets hundreds of alerts a scenario: the daily cap (100) would
+    # hold the rest until tomorrow, which is the cap working, not a loss.
+    "GIGALERT_NOTIFIER_EMAIL_DAILY_CAP": "100000",
     "GIGALERT_NOTIFIER_POLL_INTERVAL_SECONDS": "0.2",
     "GIGALERT_LOG_LEVEL": "INFO",
 }
