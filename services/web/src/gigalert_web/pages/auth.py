@@ -92,22 +92,16 @@ async def log_in(request: Request, token: str, pool: PoolDep, settings: Settings
 
 
 @router.post("/logout")
+@router.post("/logout/all")
 async def log_out(
     request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
 ) -> Response:
+    """This session, or (``/logout/all``) every session of the account."""
     await signed_in_form(request, viewer)
-    await pool.execute(q("delete_session"), viewer.session_hash)
-    response = page(request, "message.html", None, key="logged_out")
-    end_session_cookie(response, settings.web)
-    return response
-
-
-@router.post("/logout/all")
-async def log_out_everywhere(
-    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
-) -> Response:
-    await signed_in_form(request, viewer)
-    await pool.execute(q("delete_all_sessions"), viewer.id)
+    if request.url.path.endswith("/all"):
+        await pool.execute(q("delete_all_sessions"), viewer.id)
+    else:
+        await pool.execute(q("delete_session"), viewer.session_hash)
     response = page(request, "message.html", None, key="logged_out")
     end_session_cookie(response, settings.web)
     return response
