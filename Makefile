@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 RUN := UV_PYTHON_DOWNLOADS=never $(UV) run --frozen
 
-.PHONY: up down status bootstrap infra-up test lint typecheck imports deploy-check screenshots
+.PHONY: up down status bootstrap infra-up test lint typecheck imports deploy-check screenshots reliability
 
 up: bootstrap infra-up ## install, start Kafka/Postgres/SMTP, migrate, create topics, start services
 	$(RUN) gigalert migrate
@@ -44,3 +44,6 @@ deploy-check: ## compose, Kubernetes manifests, Dockerfile, dashboard (no Docker
 
 screenshots: bootstrap infra-up ## the browser journey, saving each main page at both viewports to docs/screenshots/
 	GIGALERT_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(RUN) pytest -q tests/browser -p no:cacheprovider
+
+reliability: bootstrap infra-up ## the fault suite, writing its measured table to docs/reliability.md
+	GIGALERT_WRITE_RELIABILITY=1 $(RUN) pytest -q tests/faults -p no:cacheprovider
