@@ -26,6 +26,7 @@ from gigalert_ingest.normalise import (
     parse_remote,
     plausible,
 )
+from gigalert_ingest.normalise.domains import listing_domains
 from gigalert_ingest.normalise.listing import (
     Hours,
     clean_location,
@@ -35,16 +36,13 @@ from gigalert_ingest.normalise.listing import (
     read_hours,
     read_location,
     read_remote_text,
+    regular_visits,
     says_unpaid,
     unit_hint,
 )
 from gigalert_ingest.schemas import DaysIn, GigIn, RateIn
 from gigalert_shared.events import GigBody, RateSource, RateUnit, RemoteMode
-from gigalert_shared.taxonomy import (
-    domains_from_description,
-    domains_from_text,
-    normalise_text,
-)
+from gigalert_shared.taxonomy import normalise_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +179,16 @@ def _days_of(gig: GigIn, hours: _Hours) -> DaysPerWeek:
 
 def _remote_of(gig: GigIn, location_says_remote: bool) -> RemoteMode | None:
     mode = parse_remote(gig.remote)
-    if mode is not None:
-        return mode
-    if location_says_remote:
-        return RemoteMode.REMOTE
-    return read_remote_text(gig.title) or read_remote_text(gig.description)
+    if mode is None and location_says_remote:
+        mode = RemoteMode.REMOTE
+    if mode is None:
+        mode = read_remote_text(gig.title)
+        if mode is None:
+            return read_remote_text(gig.description)
+    if mode is RemoteMode.REMOTE and regular_visits(gig.description):
+        # remote, plus a stated regular presence (a monthly meeting in town): hybrid
+        return RemoteMode.HYBRID
+    return mode
 
 
 def _location_of(gig: GigIn) -> tuple[str | None, bool]:
@@ -212,9 +215,7 @@ def build_gig(
     days = _days_of(gig, hours)
     rate = plausible(_listing_rate(gig, days, hours, fx_to_jpy))
     location, location_says_remote = _location_of(gig)
-    domains = domains_from_text(gig.category or "", gig.title, *gig.skills)
-    if not domains:  # where category, title and skills name none, the description may
-        domains = domains_from_description(gig.description)
+    domains = listing_domains(gig.category or "", gig.title, gig.skills, gig.description)
     return GigBody(
         gig_id=gig_id,
         platform_id=platform.id,

@@ -67,6 +67,7 @@ __all__ = [
     "read_hours",
     "read_location",
     "read_remote_text",
+    "regular_visits",
     "says_unpaid",
 ]
 
@@ -367,11 +368,25 @@ _SOME_ROLES = re.compile(
     # オンラインMTG, オンラインで定例会議, オンライン任命式: meetings, not the work
     r"|オンライン\s*(?:で|の|での)?\s*(?:mtg|会議|ミーティング|面談|面接|任命式|説明会|定例)"
 )
+# Work that can only be done in person, though no office word says so: driving, guiding,
+# venues, polling stations, patients, going out to interviews.
+_IN_PERSON_WORK = re.compile(
+    r"運転|乗務|添乗|(?:観光|道|館内|会場)案内|会場|来場|投票所|開票|設営|取材に(?:行|伺|出向)"
+    r"|\bdriv(?:er|ers|ing)\b|\bpatients?\b|\bon\s+location\b"
+    r"|\b(?:tour|goodwill|local)\s+guides?\b|\bguide\s+(?:\w+\s+){0,2}(?:visitors|tourists|guests)\b"
+)
+# Remote work with a regular presence somewhere: Monthly paid 1hr meeting in Mountain View.
+_REGULAR_VISIT = re.compile(
+    r"\b(?:monthly|weekly|every\s+(?:month|week))\b[^.;]{0,30}?\b(?:meeting|meet[\s-]?up|visit)s?\s+"
+    r"(?:in|at)\s+(?!the\s+cloud)(?!zoom|online|video)"
+)
 _IN_PERSON_AND_VIRTUAL = re.compile(
     r"in[\s-]person\s+(?:and|&|or)\s+(?:virtual|remote|online)"
     r"|(?:virtual|remote|online)\s+(?:and|&|or)\s+in[\s-]person"
 )
-_REMOTE_HINT_CHARS = frozenset("リ在テオ出勤登通移常客現地拠住内泊派対電ベrRvViI")
+_REMOTE_HINT_CHARS = frozenset(
+    "リ在テオ出勤登通移常客現地拠住内泊派対電ベ運乗添案会来投開設取rRvViIdDpPgG"
+)
 
 
 def read_remote_text(text: str | None) -> RemoteMode | None:
@@ -387,9 +402,20 @@ def read_remote_text(text: str | None) -> RemoteMode | None:
         return mode
     if _ONLINE.search(s):
         return RemoteMode.HYBRID if mode is RemoteMode.ONSITE else RemoteMode.REMOTE
-    if mode is None and (_RELOCATE.search(s) or _WORKPLACE.search(s)):
+    if mode is None and (_RELOCATE.search(s) or _WORKPLACE.search(s) or _IN_PERSON_WORK.search(s)):
         return RemoteMode.ONSITE
     return mode
+
+
+def regular_visits(text: str | None) -> bool:
+    """Whether remote work also has a stated regular presence somewhere (``Monthly paid 1hr
+    meeting in Mountain View``, ``月1回現地でミーティング``)."""
+    if not text:
+        return False
+    s = normalise_text(text)
+    if ("meet" in s or "visit" in s) and _REGULAR_VISIT.search(s):
+        return True
+    return "月" in s and remote_of_text(s) is RemoteMode.HYBRID
 
 
 # ------------------------------------------------------------------------------ place

@@ -1,0 +1,104 @@
+"""The kinds of work a listing names: taxonomy keys from its category, title, skills and
+description (:mod:`gigalert_shared.taxonomy` finds the words; this module decides which of
+them name the job's work).
+
+Rules:
+
+* **Head**: the title, the skills and the category. A domain named in the title only inside
+  brackets, beside a title that names work outside them, is a name (a media's, a company's:
+  ``Webライター募集（俺のSEO対策）`` is writing) and does not count.
+* **A contradicted category**: when the title names work, and neither it nor the
+  description names the category's, the category was mis-chosen (``ウェブデザイン`` on an
+  ``SNS運用サポート`` job whose description is about marketing) and does not count.
+* **Description**: its sentences add the work they name, except sentences about skills or
+  experience (``歓迎: Ads APIの知識``, ``experienced with web design``, ``… are given
+  priority``), about the employer (``弊社は、DXを通じて…``), and words that are not work
+  (``自己PR``, ``開発中の商品``, ``advisory committee``).
+* **A writing job's topics**: when the head is writing alone, the description's other words
+  are what the writing is about (``Data engineering tutorials``), so only ``pr`` (the
+  writing as the organisation's own 発信) is added.
+* Nothing named anywhere → no key (the caller makes it ``other``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from gigalert_shared.taxonomy import (
+    DOMAIN_ORDER,
+    domains_from_description,
+    domains_from_text,
+    normalise_text,
+)
+
+__all__ = ["listing_domains"]
+
+_ORDER = {k: i for i, k in enumerate(DOMAIN_ORDER)}
+
+# Brackets in a title: 【…】 and （…） (NFKC folds （） to ()).
+_BRACKETED = re.compile(r"【[^】]*】|\([^)]*\)|「[^」]*」|\[[^\]]*\]")
+
+_SENTENCE = re.compile(r"[。!?\n○●■◆★→|]|(?<=[a-z0-9)]\.)\s+")
+# A sentence about what the candidate must know or has done, or about the employer.
+_NOT_THE_WORK = re.compile(
+    r"経験|歓迎|必須|知識|資格|尚可|弊社|当社|私たちは"
+    r"|experience|knowledge|familiar|proficien|given\s+priority|preferred|nice\s+to\s+have"
+    r"|qualifications|requirements"
+)
+# Words that hold a synonym but name no work.
+_NO_WORK_WORDS = re.compile(
+    r"自己\s*(?:pr|アピール)|開発中の(?:商品|製品)|advisory\s+(?:committee|board|council)"
+    # 発信を行っているSNSチームで: what the team already does, not the job
+    r"|[^。、]{0,20}を行っている[^。、]{0,8}チーム"
+)
+
+
+def _by_order(keys: set[str]) -> list[str]:
+    return sorted(keys, key=_ORDER.__getitem__)
+
+
+@lru_cache(maxsize=4096)  # titles and skills repeat across listings
+def _head(title: str, skills: tuple[str, ...]) -> frozenset[str]:
+    title_keys = set(domains_from_text(title))
+    folded = normalise_text(title)
+    if title_keys and ("(" in folded or "【" in folded or "「" in folded or "[" in folded):
+        outside = set(domains_from_text(_BRACKETED.sub(" ", folded)))
+        if outside:
+            title_keys = set(outside)
+            for bracket in _BRACKETED.findall(folded):
+                inside = set(domains_from_text(bracket))
+                if not inside.isdisjoint(outside):  # (羽村市魅力発信市民記者): the role
+                    title_keys |= inside
+    skill_keys = set(domains_from_text(*skills)) if skills else set()
+    return frozenset(title_keys | skill_keys)
+
+
+@lru_cache(maxsize=1024)  # categories repeat far more
+def _category(category: str) -> frozenset[str]:
+    return frozenset(domains_from_text(category)) if category else frozenset()
+
+
+@lru_cache(maxsize=1024)  # bulk feeds repeat boilerplate descriptions
+def _described(description: str) -> frozenset[str]:
+    s = normalise_text(description)
+    if _NO_WORK_WORDS.search(s):
+        s = _NO_WORK_WORDS.sub(" ", s)
+    if _NOT_THE_WORK.search(s):
+        s = "。".join(p for p in _SENTENCE.split(s) if not _NOT_THE_WORK.search(p))
+    return frozenset(domains_from_description(s))
+
+
+def listing_domains(category: str, title: str, skills: list[str], description: str) -> list[str]:
+    """The taxonomy keys a listing names as its work, in taxonomy order (see the rules)."""
+    head = _head(title, tuple(skills))
+    categorised = _category(category)
+    if not description:
+        return _by_order(set(head | categorised))
+    described = _described(description)
+    if head and categorised and categorised.isdisjoint(head | described):
+        categorised = frozenset()  # the title and description show it was mis-chosen
+    head |= categorised
+    if head == {"writing"}:
+        return _by_order(set(head) | (described & {"pr"}))
+    return _by_order(set(head) | described)
