@@ -1,9 +1,8 @@
 """The normaliser against the labelled corpus of real listings (``tests/ingest/corpus``), as
 ``uv run gigalert ingest score-corpus`` prints it. The target: at least 95% of all labels
-hold, and at least 90% of each fact's. Every fact but ``domains`` meets it and is asserted;
-``domains`` (many of its labels are judgement calls on listings that name no domain word) and
-the overall share are not met yet: those targets are expected failures until they are, and a
-floor below the current score guards against regressions (see ``docs/benchmarks.md``)."""
+hold, and at least 90% of each fact's. Every fact and the overall share meet it and are
+asserted; a floor below the current score guards against regressions (see
+``docs/benchmarks.md``)."""
 
 from __future__ import annotations
 
@@ -27,9 +26,7 @@ def report() -> Score:
 
 # The score when the floor was last raised, less a margin for listings still being added.
 FLOOR_OVERALL = 0.90
-FLOOR = dict.fromkeys(FACTS, 0.88) | {"domains": 0.70}
-NOT_YET = pytest.mark.xfail(reason="target not met yet: see score-corpus", strict=False)
-UNMET_FACTS = frozenset({"domains"})
+FLOOR = dict.fromkeys(FACTS, 0.88)
 
 
 def test_no_regression_overall(report: Score) -> None:
@@ -41,14 +38,11 @@ def test_no_regression_per_fact(report: Score, fact: str) -> None:
     assert report.share(fact) >= FLOOR[fact], report.report()
 
 
-@NOT_YET
 def test_overall_at_least_95_percent(report: Score) -> None:
     assert report.share() >= 0.95, report.report()
 
 
-@pytest.mark.parametrize(
-    "fact", [pytest.param(f, marks=NOT_YET) if f in UNMET_FACTS else f for f in FACTS]
-)
+@pytest.mark.parametrize("fact", FACTS)
 def test_each_fact_at_least_90_percent(report: Score, fact: str) -> None:
     assert report.share(fact) >= 0.90, report.report()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gigalert_ingest.normalise import parse_remote
-from gigalert_ingest.normalise.listing import read_remote_text
+from gigalert_ingest.normalise.listing import read_remote_text, regular_visits
 from gigalert_shared.events import RemoteMode
 
 R, HY, ON = RemoteMode.REMOTE, RemoteMode.HYBRID, RemoteMode.ONSITE
@@ -96,7 +96,30 @@ LISTING_TEXTS: list[tuple[str, RemoteMode | None]] = [
     ("平日日中のオンラインMTG(週1〜2回)対応可能。", None),  # a meeting, not the work
     ("12月8日にオンライン任命式が行われた。", None),
     ("市内に在住・在勤・在学する方", None),  # residence is not a work mode
+    # in-person work with no office word
+    ("平日の半分を交代で運転していただく形になります。", ON),
+    ("1 投票所設営 令和6年10月25日(金)で2時間", ON),
+    ("この実際に取材に行き、記事を書いてくださるライターを募集しています。", ON),
+    ("Guide foreign visitors through iconic locations such as Arashiyama.", ON),
+    ("Conducts appropriate exams, and responds to patient questions.", ON),
+    ("Mobile Clinic Driver", ON),
+    ("詳細は追ってご案内します。", None),  # 案内 alone is no guiding
+    ("取材して記事にしています。", None),  # 取材 alone can be done by phone
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Location: Remote. Monthly paid 1hr meeting in Mountain View or San Francisco.", True),
+        ("勤務は月2日から、リモートワークも可という柔軟な働き方", True),
+        ("We meet weekly on Zoom.", False),
+        ("フルリモートで完結します。", False),
+        ("", False),
+    ],
+)
+def test_regular_visits(text: str, expected: bool) -> None:
+    assert regular_visits(text) is expected
 
 
 @pytest.mark.parametrize(("text", "expected"), LISTING_TEXTS, ids=[t for t, _ in LISTING_TEXTS])

@@ -83,6 +83,23 @@ def test_taxonomy_is_package_data() -> None:
         (("Program Manager",), ["project_management"]),
         (("Consultant, Part Time",), []),  # an English contract form, not a domain
         (("Data engineering tutorials",), ["data"]),
+        (("外国人旅行者誘客推進アドバイザー",), ["marketing", "consulting"]),
+        (("SlackやTwitterの運用",), ["marketing"]),
+        (("特産品の開発",), ["marketing"]),  # not also engineering through 開発
+        (("販路の拡大",), ["sales"]),
+        (("川口社長に進言した",), ["consulting"]),
+        (("統括マネジャー",), ["project_management"]),
+        (("利用状況の分析",), ["data"]),
+        (("スプレットシートに入力",), ["data"]),  # a common misspelling
+        (("動画の制作・編集",), ["design", "writing"]),
+        (("ショート動画の編集業務",), ["design"]),  # not writing through 編集
+        (("PR動画の構成等企画",), ["pr", "design"]),
+        (("動画配信",), []),  # streaming is not video production
+        (("AI動画プロンプト作成",), ["writing"]),
+        (("広告コラムのライティング",), ["writing"]),  # writing ads is writing
+        (("広報紙の編集",), ["pr"]),
+        (("contribute to newsletters",), ["writing"]),
+        (("集客特化型ランディングページ",), []),  # a page's purpose, not marketing work
         (("その他",), []),  # other is never inferred
         (("", "食品の仕入れ"), []),
     ],

@@ -6,7 +6,9 @@ Rules:
 
 * **Head**: the title, the skills and the category. A domain named in the title only inside
   brackets, beside a title that names work outside them, is a name (a media's, a company's:
-  ``Webライター募集（俺のSEO対策）`` is writing) and does not count.
+  ``Webライター募集（俺のSEO対策）`` is writing) and does not count; nor does a company
+  name (``guest posts on Haelix Communications``) or a theme the role works on
+  (``人材還流DXに携わるプロジェクトマネージャー``) beside other work the title names.
 * **A contradicted category**: when the title names work, and neither it nor the
   description names the category's, the category was mis-chosen (``ウェブデザイン`` on an
   ``SNS運用サポート`` job whose description is about marketing) and does not count.
@@ -58,12 +60,36 @@ def _by_order(keys: set[str]) -> list[str]:
     return sorted(keys, key=_ORDER.__getitem__)
 
 
+# A company or media name in an English title: "guest posts on Haelix Communications".
+_ORG_NAME = re.compile(
+    r"\b(?:on|at|for|with|by|from)\s+(?:[A-Z][\w&.'-]*\s+){1,3}"
+    r"(?:Communications|Marketing|Media|Design|Consulting|Data|Analytics|Advertising|PR)"
+    r"(?:\s+(?:LLC|Inc|Ltd|Group|Agency|Co)\b\.?)?(?=\s*(?:[-|,:(]|$))"
+)
+# 人材還流DXに携わるプロジェクトマネージャー: the theme the role works on, not the work.
+_THEME = re.compile(r"[^\s、。・|/]{1,12}?に(?:携わる|関わる|取り組む)(?=[^\s、。]{2,})")
+
+
+def _title_keys(title: str) -> set[str]:
+    keys = set(domains_from_text(title))
+    if not keys:
+        return keys
+    if (m := _ORG_NAME.search(title)) is not None:
+        title = title[: m.start()] + " " + title[m.end() :]  # a name is never the work
+        keys = set(domains_from_text(title))
+    if "に" in title and (m := _THEME.search(title)) is not None:
+        rest = set(domains_from_text(title[: m.start()] + " " + title[m.end() :]))
+        if rest:  # the title still names work without the theme
+            keys = rest
+    return keys
+
+
 @lru_cache(maxsize=4096)  # titles and skills repeat across listings
 def _head(title: str, skills: tuple[str, ...]) -> frozenset[str]:
-    title_keys = set(domains_from_text(title))
+    title_keys = _title_keys(title)
     folded = normalise_text(title)
     if title_keys and ("(" in folded or "【" in folded or "「" in folded or "[" in folded):
-        outside = set(domains_from_text(_BRACKETED.sub(" ", folded)))
+        outside = set(domains_from_text(_BRACKETED.sub(" ", folded))) & title_keys
         if outside:
             title_keys = set(outside)
             for bracket in _BRACKETED.findall(folded):
