@@ -527,10 +527,11 @@ async def load_population(
         for i, f in enumerate(fids):
             url = f"{SLACK_PREFIX}TBENCH/B{i:08d}/{secrets.token_hex(12)}"
             channels.append((uuid.uuid4(), f, "slack", mask(url), box.seal(url)))
+    verified = datetime.now(UTC)  # only proven channels receive alerts
     await conn.copy_records_to_table(
         "channels",
-        records=channels,
-        columns=["id", "freelancer_id", "kind", "target", "secret_encrypted"],
+        records=[(*c, verified) for c in channels],
+        columns=["id", "freelancer_id", "kind", "target", "secret_encrypted", "verified_at"],
     )
     await conn.copy_records_to_table(
         "subscriptions",
@@ -909,9 +910,9 @@ def sample_rendered() -> tuple[str, str, str, str]:
     return rendered.subject, rendered.html, rendered.markdown, unsub
 
 
-def smtplib_loop(port: int, n: int, tag: str, reuse: bool) -> tuple[float, float]:
-    """One thread, the same message (multipart text + HTML, built once), to the sink;
-    (wall seconds, CPU seconds of this thread)."""
+def mail_template() -> bytes:
+    """The bare clients' message: multipart text + HTML, built once (``@@ID@@`` is each
+    mail's delivery-id header)."""
     subject, html_body, _, unsub = sample_rendered()
     msg = EmailMessage()
     msg["Subject"] = subject
@@ -921,7 +922,13 @@ def smtplib_loop(port: int, n: int, tag: str, reuse: bool) -> tuple[float, float
     msg["X-Gigalert-Delivery-Id"] = "@@ID@@"
     msg.set_content(re.sub(r"<[^>]+>", "", html_body), cte="base64")
     msg.add_alternative(html_body, subtype="html", cte="base64")
-    template = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))  # smtplib sends bytes as is
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))  # sent as is
+
+
+def smtplib_loop(port: int, n: int, tag: str, reuse: bool) -> tuple[float, float]:
+    """One thread, the same message (built once), to the sink; (wall seconds, CPU seconds
+    of this thread)."""
+    template = mail_template()
     start, cpu = time.perf_counter(), time.thread_time()
     server: smtplib.SMTP | None = smtplib.SMTP("127.0.0.1", port) if reuse else None
     try:
@@ -936,6 +943,33 @@ def smtplib_loop(port: int, n: int, tag: str, reuse: bool) -> tuple[float, float
         if server is not None:
             server.quit()
     return time.perf_counter() - start, time.thread_time() - cpu
+
+
+async def aiosmtplib_pool(port: int, n: int, tag: str, conns: int) -> tuple[float, float]:
+    """``conns`` aiosmtplib connections opened first and kept, sending the same message
+    (built once) in turn from one event loop; (wall seconds, CPU seconds of this process)."""
+    import aiosmtplib
+
+    template = mail_template()
+    clients = [aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=30) for _ in range(conns)]
+    for client in clients:
+        await client.connect()
+    numbers = iter(range(n))
+
+    async def run(client: Any) -> None:
+        for i in numbers:
+            body = template.replace(b"@@ID@@", f"{tag}-{i}".encode())
+            await client.sendmail("alerts@gigalert.local", ["bench@example.jp"], body)
+
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        await asyncio.gather(*(run(c) for c in clients))
+    finally:
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        for client in clients:
+            with contextlib.suppress(Exception):
+                await client.quit()
+    return elapsed, cpu
 
 
 async def apprise_loop(
@@ -989,6 +1023,19 @@ async def baselines(ctx: Context) -> list[Baseline]:
         secs, cpu = await asyncio.to_thread(smtplib_loop, ctx.sink_port, n, tag, reuse)
         await asyncio.sleep(0.3)
         out.append(Baseline(label, n, secs, count_tag(sink, tag, since), cpu))
+
+    since = len(sink.lines())
+    secs, cpu = await aiosmtplib_pool(ctx.sink_port, n, "aiosmtp", conc)
+    await asyncio.sleep(0.3)
+    out.append(
+        Baseline(
+            f"email: aiosmtplib, {conc} kept connections, one event loop",
+            n,
+            secs,
+            count_tag(sink, "aiosmtp", since),
+            cpu,
+        )
+    )
 
     load_apprise_plugins()
     _, html_body, markdown, unsub = sample_rendered()
@@ -1608,6 +1655,20 @@ def summary(
                 f"- Email, SMTP concurrency {c}: 2 processes / 1 process = "
                 f"{two.rate / one.rate:.2f}× ({one.rate:,.0f} → {two.rate:,.0f}/s)."
             )
+    bare = [
+        b
+        for b in base
+        if b.label.startswith(("email floor: smtplib", "email: smtplib", "email: aiosmtplib"))
+    ]
+    if ones and bare:
+        best = max(ones, key=lambda r: r.rate)
+        top = max(bare, key=lambda b: b.rate)
+        lines.append(
+            f"- **Email: notifier (1 process, best) / best bare client in this run "
+            f"({top.label}, {top.rate:,.0f}/s) = {best.rate / top.rate:.2f}** "
+            f"(CPU per mail: notifier {best.cpu_ms:.2f} ms, that client {top.cpu_ms:.2f} ms; "
+            f"ratio {best.cpu_ms / top.cpu_ms:.1f}×)."
+        )
     if ones and floor and alone:
         best = max(ones, key=lambda r: r.rate)
         lines.append(
@@ -1628,6 +1689,12 @@ def summary(
             f"deliveries/s**; aim ≥ 1,000/s: **{'met' if h1.rate >= 1000 else 'not met'}**; "
             f"{h1.cpu_ms:.1f} ms CPU per delivery (ceiling ~{1000 / h1.cpu_ms:,.0f}/s per core)."
             + (f" Two processes: {h2.rate:,.0f}/s ({h2.rate / h1.rate:.2f}×)." if h2 else "")
+        )
+    if h1 is not None and hfloor:
+        lines.append(
+            f"- **Webhook: worker (1 process) / httpx keep-alive loop = "
+            f"{h1.rate / hfloor.rate:.2f}** ({h1.rate:,.0f} vs {hfloor.rate:,.0f}/s; CPU per "
+            f"message {h1.cpu_ms:.2f} vs {hfloor.cpu_ms:.2f} ms)."
         )
     if h1 is not None and hfloor and hreq and hal:
         lines.append(

@@ -4,12 +4,13 @@
   which keeps every message in a Maildir; the test reads the message back from there. Refusals
   come from small aiosmtpd servers started by the test on free local ports.
 * Slack and LINE at the HTTP boundary: Apprise's Slack plugin calls ``requests.request(...)``
-  and its LINE plugin ``requests.post(...)``, looking both up on the ``requests`` module at
-  call time (``apprise/plugins/slack.py`` ``_send``, ``apprise/plugins/line.py`` ``send``).
-  The tests replace exactly those two functions with ``unittest.mock.patch("requests.request")``
-  / ``patch("requests.post")`` (a module attribute, so the patch holds in Apprise's worker
-  thread too), answer with a real ``requests.Response`` of the chosen status, and assert the
-  method, URL, headers and JSON body that would have gone out. Nothing reaches the internet.
+  and its LINE plugin ``requests.post(...)``; ``sending`` hands them a stand-in for the
+  ``requests`` module that makes the same calls on a kept ``requests.Session`` per host.
+  The tests replace exactly those two methods with
+  ``unittest.mock.patch("requests.Session.request")`` / ``patch("requests.Session.post")``
+  (class attributes, so the patch holds in the send thread too), answer with a real
+  ``requests.Response`` of the chosen status, and assert the method, URL, headers and JSON
+  body that would have gone out. Nothing reaches the internet.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
+from gigalert_notifier import sending
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
 from gigalert_notifier.render import render_alert, render_digest
 from gigalert_notifier.sending import SendOutcome, send
@@ -88,6 +90,13 @@ def make_alert(title: str, **gig: Any) -> AlertMatched:
         },
         created_at=datetime.now(UTC),
     )
+
+
+@pytest.fixture(autouse=True)
+def _close_kept_connections() -> Iterator[None]:
+    """Sessions are kept open between sends; each test leaves none behind."""
+    yield
+    sending.close()
 
 
 def free_port() -> int:
@@ -335,7 +344,7 @@ HOSTILE = "PMO支援 <!channel> [win](https://evil.example) & <@U999>"
 
 async def test_slack_request_as_apprise_would_send_it() -> None:
     rendered = render_alert(make_alert(HOSTILE), locale="ja", unsubscribe_url=UNSUB)
-    with mock.patch("requests.request", return_value=response(200, b"ok")) as request:
+    with mock.patch("requests.Session.request", return_value=response(200, b"ok")) as request:
         outcome = await send(
             slack_url(WEBHOOK),
             title=rendered.subject,
@@ -376,7 +385,7 @@ async def test_slack_request_as_apprise_would_send_it() -> None:
 
 async def test_line_request_as_apprise_would_send_it() -> None:
     rendered = render_alert(make_alert("PMO支援"), locale="ja", unsubscribe_url=UNSUB)
-    with mock.patch("requests.post", return_value=response(200, b"{}")) as post:
+    with mock.patch("requests.Session.post", return_value=response(200, b"{}")) as post:
         outcome = await send(
             line_url(LINE_TOKEN, LINE_USER),
             title=rendered.subject,  # LINE has no title: send() leaves it out
@@ -402,7 +411,7 @@ async def test_line_request_as_apprise_would_send_it() -> None:
 async def test_a_long_line_digest_goes_out_whole_within_the_limit() -> None:
     alerts = [make_alert(f"案件{i} " + "説明" * 60) for i in range(80)]
     rendered = render_digest(alerts, locale="ja", unsubscribe_url=UNSUB)
-    with mock.patch("requests.post", return_value=response(200, b"{}")) as post:
+    with mock.patch("requests.Session.post", return_value=response(200, b"{}")) as post:
         outcome = await send(
             line_url(LINE_TOKEN, LINE_USER),
             title=rendered.subject,
@@ -434,11 +443,11 @@ async def test_slack_answers(
     status: int, body: bytes, ok: bool, permanent: bool, rate_limited: bool
 ) -> None:
     answer = response(status, body, {"Retry-After": "30"} if status == 429 else None)
-    with mock.patch("requests.request", return_value=answer):
+    with mock.patch("requests.Session.request", return_value=answer):
         outcome = await send(WEBHOOK, title="t", body="b", body_format="markdown", timeout=5)
     assert (outcome.ok, outcome.permanent, outcome.rate_limited) == (ok, permanent, rate_limited)
     assert outcome.http_status == (None if ok else status)
-    assert outcome.retry_after is None  # Apprise never passes response headers on
+    assert outcome.retry_after == (30.0 if status == 429 else None)  # read from the answer
     if not ok:
         assert outcome.error is not None and outcome.error.startswith(f"HTTP {status}")
         assert "abcdefghijklmnop" not in outcome.error  # the webhook secret stays out
@@ -451,7 +460,7 @@ async def test_slack_answers(
 async def test_line_answers(
     status: int, body: bytes, ok: bool, permanent: bool, rate_limited: bool
 ) -> None:
-    with mock.patch("requests.post", return_value=response(status, body)):
+    with mock.patch("requests.Session.post", return_value=response(status, body)):
         outcome = await send(
             line_url(LINE_TOKEN, LINE_USER), title="", body="b", body_format="text", timeout=5
         )
@@ -462,7 +471,7 @@ async def test_line_answers(
 
 
 async def test_an_http_connection_error_is_transient() -> None:
-    with mock.patch("requests.request", side_effect=requests.ConnectionError("refused")):
+    with mock.patch("requests.Session.request", side_effect=requests.ConnectionError("refused")):
         outcome = await send(WEBHOOK, title="t", body="b", body_format="markdown", timeout=5)
     assert transient(outcome), outcome
     assert outcome.http_status is None
@@ -471,7 +480,7 @@ async def test_an_http_connection_error_is_transient() -> None:
 
 async def test_each_send_is_unthrottled() -> None:
     """Apprise's per-instance pacing (1.2 s for Slack) must not slow a burst down."""
-    with mock.patch("requests.request", return_value=response(200, b"ok")) as request:
+    with mock.patch("requests.Session.request", return_value=response(200, b"ok")) as request:
         await send(WEBHOOK, title="warm-up", body="b", body_format="markdown", timeout=5)
         start = time.monotonic()
         outcomes = await asyncio.gather(
@@ -512,7 +521,7 @@ async def test_a_webhook_plugin_is_loaded_once_and_lent_to_one_send_at_a_time() 
 
     webhook = WEBHOOK.replace("abcdefghijklmnop", uuid.uuid4().hex[:16])  # not kept yet
     with (
-        mock.patch("requests.request", side_effect=answer) as request,
+        mock.patch("requests.Session.request", side_effect=answer) as request,
         mock.patch.object(NotifySlack, "send", tracked),
         mock.patch.object(
             apprise.Apprise, "instantiate", wraps=apprise.Apprise.instantiate
@@ -552,10 +561,62 @@ async def test_a_plugin_whose_send_timed_out_is_not_reused() -> None:
     with mock.patch.object(
         apprise.Apprise, "instantiate", wraps=apprise.Apprise.instantiate
     ) as instantiate:
-        with mock.patch("requests.request", side_effect=stuck):
+        with mock.patch("requests.Session.request", side_effect=stuck):
             outcome = await send(webhook, title="t", body="b", body_format="markdown", timeout=0.3)
         assert transient(outcome) and "timed out" in (outcome.error or "")
         release.set()
-        with mock.patch("requests.request", return_value=response(200, b"ok")):
+        with mock.patch("requests.Session.request", return_value=response(200, b"ok")):
             assert (await send(webhook, title="t", body="b", body_format="markdown", timeout=5)).ok
     assert instantiate.call_count == 2
+
+
+# ------------------------------------------------------------------ kept SMTP sessions
+
+
+class Counting:
+    """Accepts every mail; counts connections and mails."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.mails: list[str] = []
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        if getattr(session, "_counted", False) is False:
+            session._counted = True
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mails.append(envelope.rcpt_tos[0])
+        return "250 OK"
+
+
+async def test_smtp_sessions_are_kept_renewed_and_replaced_when_dropped() -> None:
+    """One SMTP session carries many mails; it is renewed after the per-connection limit;
+    a kept session the server dropped is replaced and the mail still goes out, once."""
+    sending.configure(smtp_sessions=1, smtp_max_messages=3)
+    handler = Counting()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        smtp = SmtpSettings(host="127.0.0.1", port=port)
+
+        async def mail(i: int) -> SendOutcome:
+            url = email_url(f"u{i}@example.jp", smtp, delivery_id=f"d{i}", unsubscribe_url=None)
+            return await send(url, title="t", body="<p>b</p>", body_format="html", timeout=10)
+
+        assert all([(await mail(i)).ok for i in range(5)])
+        assert handler.connections == 2  # 3 mails on the first session, then a new one
+        # The server drops the kept session (an idle timeout, a restart).
+        pool = next(p for p in sending._shared.email.values() if p is not None).pool
+        for kept in pool._idle:
+            kept.smtp.sock.close()  # type: ignore[union-attr]
+        assert (await mail(5)).ok
+        assert handler.mails == [f"u{i}@example.jp" for i in range(6)]
+    finally:
+        controller.stop()
+        sending.configure()

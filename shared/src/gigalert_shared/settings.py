@@ -116,6 +116,15 @@ class NotifierSettings(BaseSettings):
     poll_interval_seconds: float = Field(0.5, gt=0, description="Idle wait between claims.")
     smtp_concurrency: int = Field(8, ge=1, description="Mails sent at once per process.")
     line_concurrency: int = Field(4, ge=1, description="LINE pushes at once per process.")
+    smtp_max_messages_per_connection: int = Field(
+        100, ge=1, description="Mails sent over one kept SMTP session before it is renewed."
+    )
+    smtp_idle_seconds: float = Field(
+        30.0, gt=0, description="A kept SMTP session unused this long is closed."
+    )
+    line_pushes_per_second: float = Field(
+        1000.0, gt=0, description="LINE pushes per second at most, per channel access token."
+    )
     slack_min_interval_seconds: float = Field(
         1.0, ge=0, description="Least time between two posts to one Slack webhook."
     )

@@ -24,3 +24,8 @@ CAPPED = Counter(
     "Deliveries held until the next day by the per-address daily mail cap.",
     ["kind"],
 )
+RATE_LIMITED = Counter(
+    "gigalert_notifier_rate_limited_total",
+    "Sends answered 429 (LINE: the token, every push pauses; Slack: the webhook pauses).",
+    ["kind"],
+)

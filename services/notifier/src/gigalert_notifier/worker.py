@@ -47,6 +47,7 @@ from uuid import UUID
 
 import asyncpg
 
+from gigalert_notifier import sending
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
 from gigalert_notifier.backoff import next_delay
 from gigalert_notifier.deliveries import q
@@ -56,6 +57,7 @@ from gigalert_notifier.metrics import (
     DUE,
     FAILED,
     OVERDUE,
+    RATE_LIMITED,
     RETRIED,
     SEND_SECONDS,
     SENT,
@@ -89,6 +91,30 @@ RETRY_MAX_DELAY: Final = 1.0
 DIGESTS: Final = frozenset({"digest", "weekly"})
 CAP_ZONE: Final = "Asia/Tokyo"  # the day of the per-address daily cap
 _PROVIDER: Final = {"email": "the mail server", "line": "LINE", "slack": "Slack"}
+_SLACK_CONCURRENCY: Final = 16  # posts at once to hooks.slack.com, per process
+
+
+class _Pacer:
+    """At most ``rate`` sends a second (slots handed out in order), and a pause for
+    everyone after a 429 (``hold``). Used from the event loop thread only."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+        self._held_until = 0.0
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        slot = max(self._next, now, self._held_until)
+        self._next = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def hold(self, seconds: float) -> None:
+        self._held_until = max(self._held_until, time.monotonic() + seconds)
+
+    def held_for(self) -> float:
+        return max(0.0, self._held_until - time.monotonic())
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +134,30 @@ class Claimed:
 
 def group_claimed(rows: list[Any], *, write_deadline: float) -> list[Claimed]:
     """Instant deliveries go one by one; digest deliveries (daily and weekly, due together)
-    go one message per channel."""
+    go one message per channel. An alert claimed for several channels is read once."""
     out: list[Claimed] = []
     digests: dict[UUID, list[Any]] = defaultdict(list)
+    alerts: dict[UUID, AlertMatched] = {}
     for r in rows:
         if r["frequency"] in DIGESTS:
             digests[r["channel_id"]].append(r)
         else:
-            out.append(_claimed([r], write_deadline))
-    out.extend(_claimed(rs, write_deadline) for rs in digests.values())
+            out.append(_claimed([r], write_deadline, alerts))
+    out.extend(_claimed(rs, write_deadline, alerts) for rs in digests.values())
     return out
 
 
-def _claimed(rows: list[Any], write_deadline: float) -> Claimed:
+def _alert(row: Any, seen: dict[UUID, AlertMatched]) -> AlertMatched:
+    alert = seen.get(row["alert_id"])
+    if alert is None:
+        alert = seen[row["alert_id"]] = AlertMatched.model_validate(row["payload"])
+    return alert
+
+
+def _claimed(
+    rows: list[Any], write_deadline: float, seen: dict[UUID, AlertMatched] | None = None
+) -> Claimed:
+    seen = {} if seen is None else seen
     first = rows[0]
     return Claimed(
         ids=[r["id"] for r in rows],
@@ -134,7 +171,7 @@ def _claimed(rows: list[Any], write_deadline: float) -> Claimed:
             paused=first["channel_paused"],
         ),
         locale=first["locale"],
-        alerts=[AlertMatched.model_validate(r["payload"]) for r in rows],
+        alerts=[_alert(r, seen) for r in rows],
         attempts=max(r["attempts"] for r in rows),
         lease_until=first["lease_until"],  # one claim statement: the same for every row
         write_deadline=write_deadline,
@@ -222,10 +259,23 @@ class DeliveryWorker:
         self._limits = {
             "email": asyncio.Semaphore(self._s.smtp_concurrency),
             "line": asyncio.Semaphore(self._s.line_concurrency),
-            "slack": asyncio.Semaphore(16),
+            "slack": asyncio.Semaphore(_SLACK_CONCURRENCY),
         }
         self._channel_locks: dict[UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._next_slot: dict[UUID, float] = {}
+        # LINE: one channel access token for every push; its pace and its 429 pause.
+        self._line_bucket = _Pacer(self._s.line_pushes_per_second)
+        self._rendered: dict[tuple[tuple[UUID, ...], str], tuple[Rendered, str]] = {}
+        if sender is send:
+            # The real sender: as many kept SMTP sessions as mails at once, as many
+            # keep-alive connections per webhook host as posts at once.
+            sending.configure(
+                smtp_sessions=self._s.smtp_concurrency,
+                smtp_max_messages=self._s.smtp_max_messages_per_connection,
+                smtp_idle_seconds=self._s.smtp_idle_seconds,
+                http_per_host=max(self._s.line_concurrency, _SLACK_CONCURRENCY),
+                threads=self._s.smtp_concurrency + self._s.line_concurrency + _SLACK_CONCURRENCY,
+            )
         # Addresses known to have had their day's mails: address -> the next day's start.
         self._capped: dict[str, datetime] = {}
         self._sent = _SentWriter(self)
@@ -250,7 +300,9 @@ class DeliveryWorker:
         if not rows:
             return 0
         claimed = group_claimed(list(rows), write_deadline=write_deadline)
+        self._rendered = {}  # an alert claimed for several channels is rendered once
         results = await asyncio.gather(*(self._deliver(c) for c in claimed), return_exceptions=True)
+        self._rendered = {}
         for c, result in zip(claimed, results, strict=True):
             if isinstance(result, Exception):
                 log.error(
@@ -267,19 +319,30 @@ class DeliveryWorker:
         token = self._signer.sign(str(alert.alert_id))
         return f"{self._public_base_url.rstrip('/')}/v1/unsubscribe/{token}"
 
-    def _render(self, c: Claimed) -> Rendered:
+    def _render(self, c: Claimed) -> tuple[Rendered, str]:
+        """The messages (every channel's form) and the unsubscribe link, made once per
+        alert (or digest) and locale in a round, whichever channels it goes to."""
+        key = (tuple(a.alert_id for a in c.alerts), c.locale)
+        done = self._rendered.get(key)
+        if done is not None:
+            return done
         unsubscribe = self.unsubscribe_url(c.alerts[0])
         if len(c.alerts) == 1:
-            return render_alert(c.alerts[0], locale=c.locale, unsubscribe_url=unsubscribe)
-        return render_digest(c.alerts, locale=c.locale, unsubscribe_url=unsubscribe)
+            rendered = render_alert(c.alerts[0], locale=c.locale, unsubscribe_url=unsubscribe)
+        else:
+            rendered = render_digest(c.alerts, locale=c.locale, unsubscribe_url=unsubscribe)
+        done = self._rendered[key] = (rendered, unsubscribe)
+        return done
 
-    def _url_and_body(self, c: Claimed, rendered: Rendered) -> tuple[str, str, str]:
+    def _url_and_body(
+        self, c: Claimed, rendered: Rendered, unsubscribe: str
+    ) -> tuple[str, str, str]:
         if c.kind == "email":
             url = email_url(
                 c.target,
                 self._smtp,
                 delivery_id=delivery_header(c.ids),
-                unsubscribe_url=self.unsubscribe_url(c.alerts[0]),
+                unsubscribe_url=unsubscribe,
             )
             return url, rendered.html, "html"
         if c.kind == "slack":
@@ -296,8 +359,8 @@ class DeliveryWorker:
             await self._dead(c, c.ineligible)
             return
         try:
-            rendered = self._render(c)
-            url, body, body_format = self._url_and_body(c, rendered)
+            rendered, unsubscribe = self._render(c)
+            url, body, body_format = self._url_and_body(c, rendered, unsubscribe)
         except ValueError as exc:
             await self._dead(c, str(exc), channel_error="the channel's settings could not be used")
             return
@@ -402,6 +465,9 @@ class DeliveryWorker:
             )
 
     async def _pace(self, c: Claimed) -> None:
+        if c.kind == "line":
+            await self._line_bucket.wait()
+            return
         if c.kind != "slack":
             return
         now = time.monotonic()
@@ -445,6 +511,15 @@ class DeliveryWorker:
         reason = channel_error_reason(c.kind, outcome, will_retry=True)
         if outcome.rate_limited:
             wait = outcome.retry_after or self._s.rate_limited_pause_seconds
+            RATE_LIMITED.labels(kind=c.kind).inc()
+            # Honoured for what the limit covers: LINE limits the token (every push
+            # waits), Slack the webhook (this channel's next post waits).
+            if c.kind == "line":
+                self._line_bucket.hold(wait)
+            elif c.kind == "slack":
+                self._next_slot[c.channel_id] = max(
+                    self._next_slot.get(c.channel_id, 0.0), time.monotonic() + wait
+                )
             if await self._mark_failed(c, now + timedelta(seconds=wait), error, 1, reason):
                 RETRIED.labels(kind=c.kind).inc(len(c.ids))
                 log.warning("delivery rate limited", extra={**extra, "retry_in": wait})

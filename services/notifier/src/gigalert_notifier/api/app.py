@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
 from gigalert_notifier.deliveries import q
 from gigalert_notifier.schedule import Clock, SystemClock
+from gigalert_notifier.sending import close as close_senders
 from gigalert_notifier.sending import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
@@ -137,6 +138,8 @@ def create_app(
         finally:
             await broker.stop()
             await worker.stop()
+            if send:
+                await asyncio.to_thread(close_senders)  # QUIT the kept SMTP sessions
             await pool.close()
             log.info("notifier stopped")
 
