@@ -206,21 +206,26 @@ def load_apprise_plugins() -> None:
     if _plugins_loaded:
         return
     with _load_lock:
-        if _plugins_loaded:
-            return
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
-            )
-            manager: Any = NotificationManager  # untyped in apprise 2.3
-            manager().load_modules()
-        _reuse_smtp_tls_context()
-        _fast_qp_header_length()
-        for name in _HTTP_PLUGIN_MODULES:
-            module: Any = importlib.import_module(name)
-            if getattr(module, "requests", None) is requests:
-                module.requests = _transport
-        _plugins_loaded = True
+        _load_locked()
+
+
+def _load_locked() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:  # another thread loaded them while this one waited
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
+        )
+        manager: Any = NotificationManager  # untyped in apprise 2.3
+        manager().load_modules()
+    _reuse_smtp_tls_context()
+    _fast_qp_header_length()
+    for name in _HTTP_PLUGIN_MODULES:
+        module: Any = importlib.import_module(name)
+        if getattr(module, "requests", None) is requests:
+            module.requests = _transport
+    _plugins_loaded = True
 
 
 class _CachedDefaultContext:
@@ -263,12 +268,12 @@ def _fast_qp_header_length() -> None:
         return
     safe = bytes(b for b in range(256) if len(table[b]) == 1)
 
-    def header_length(data: bytes | bytearray) -> int:
+    def header_length(data: Any) -> int:
         raw = bytes(data)
         return len(raw) + 2 * len(raw.translate(None, safe))
 
     header_length._gigalert = True  # type: ignore[attr-defined]
-    qp.header_length = header_length
+    qp.header_length = header_length  # type: ignore[assignment]
 
 
 # ------------------------------------------------------------------ HTTP: keep-alive per host
@@ -533,9 +538,9 @@ class SmtpPool:
                 if code not in (250, 251):
                     refused[addr] = (code, resp)
                 if code == 421:
-                    raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+                    raise smtplib.SMTPRecipientsRefused(refused)
             if len(refused) == len(to_addrs):
-                raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+                raise smtplib.SMTPRecipientsRefused(refused)
             stage = "data"
             code, resp = smtp.data(message)
             if code != 250:
@@ -581,7 +586,7 @@ class PoolSettings:
     idle_seconds: float = 30.0
 
 
-class PooledEmail(NotifyEmail):  # type: ignore[misc]  # untyped in apprise 2.3
+class PooledEmail(NotifyEmail):  # type: ignore[no-untyped-call]  # untyped in apprise 2.3
     """Apprise's email plugin with its SMTP sessions kept in a :class:`SmtpPool`.
 
     One instance serves every mail to one SMTP configuration: each mail's recipient and
@@ -592,13 +597,14 @@ class PooledEmail(NotifyEmail):  # type: ignore[misc]  # untyped in apprise 2.3
     pool: SmtpPool
 
     def attach_pool(self, settings: PoolSettings, timeout: float) -> None:
+        me: Any = self  # Apprise's attributes are untyped
         self.pool = SmtpPool(
-            host=self.smtp_host,
-            port=self.port,
-            secure_mode=self.secure_mode,
-            user=self.user,
-            password=self.password,
-            verify_certificate=self.verify_certificate,
+            host=me.smtp_host,
+            port=int(me.port),
+            secure_mode=str(me.secure_mode),
+            user=me.user,
+            password=me.password,
+            verify_certificate=bool(me.verify_certificate),
             timeout=timeout,
             size=settings.size,
             max_messages=settings.max_messages,
@@ -614,6 +620,7 @@ class PooledEmail(NotifyEmail):  # type: ignore[misc]  # untyped in apprise 2.3
         body_format: Any = None,
         **kwargs: Any,
     ) -> bool:
+        me: Any = self  # Apprise's attributes are untyped
         call = _CALL.get() or _Call()
         recipient = call.recipient
         targets = [(False, recipient)] if recipient else list(self.targets)
@@ -641,7 +648,7 @@ class PooledEmail(NotifyEmail):  # type: ignore[misc]  # untyped in apprise 2.3
         try:
             for message in messages:
                 self.pool.deliver(
-                    self.from_addr[1], message.to_addrs, message.body, self.pool.timeout
+                    str(me.from_addr[1]), message.to_addrs, message.body, self.pool.timeout
                 )
         except _Stage as failed:
             cause = failed.cause
@@ -773,10 +780,11 @@ class _Plugins:
             return self.email[key]
         plugin: PooledEmail | None = None
         try:
-            results = PooledEmail.parse_url(base)
+            cls: Any = PooledEmail  # untyped in apprise 2.3
+            results = cls.parse_url(base)
             if results:
                 results["asset"] = _asset(round(timeout + 5.0, 3))
-                plugin = PooledEmail(**results)
+                plugin = cls(**results)
         except Exception:
             plugin = None
         if plugin is not None:
@@ -914,7 +922,8 @@ async def send(url: str, *, title: str, body: str, body_format: str, timeout: fl
 def _valid_address(address: str) -> bool:
     from apprise.utils.parse import is_email
 
-    return bool(is_email(address))
+    check: Any = is_email  # untyped in apprise 2.3
+    return bool(check(address))
 
 
 # ------------------------------------------------------------------ classification
