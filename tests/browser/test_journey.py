@@ -118,7 +118,9 @@ async def test_freelancer_journey(
     await page.get_by_role("button", name="LINEで受け取る").first.click()
     code = await page.locator("[data-code]").get_attribute("data-code")
     assert code and len(code) == 6
-    await expect(page.get_by_role("img", name="友だち追加用QRコード")).to_be_visible()
+    qr = page.get_by_role("img", name="友だち追加用QRコード")
+    await expect(qr).to_be_visible()
+    assert await qr.evaluate("(img) => img.complete && img.naturalWidth > 0")  # it renders
     await audit(page, "channels-line", viewport)
     user = "U" + uuid.uuid4().hex
     for event in (line_event("follow", user), line_event("message", user, code)):

@@ -208,3 +208,18 @@ async def _first_pending(client: httpx.AsyncClient) -> str:
     marker = page.index('data-status="pending"')
     action = page.index('action="/channels/', marker) + len('action="/channels/')
     return page[action : page.index("/", action)]
+
+
+async def test_asking_twice_for_line_renews_the_code_of_the_waiting_channel(
+    client: httpx.AsyncClient, maildir: Path, db: asyncpg.Connection
+) -> None:
+    csrf = await log_in(client, maildir, unique_address())
+    first = await client.post("/channels/line", data={"csrf": csrf})
+    old = first.text.split('data-code="', 1)[1].split('"', 1)[0]
+    second = await client.post("/channels/line", data={"csrf": csrf})
+    new = second.text.split('data-code="', 1)[1].split('"', 1)[0]
+    assert await db.fetchval("SELECT count(*) FROM channels WHERE kind = 'line'") == 1
+    await post_line(client, line_event("message", USER, old))
+    assert (await _channel(db, "line"))["verified_at"] is None  # the old code is gone
+    await post_line(client, line_event("message", USER, new))
+    assert (await _channel(db, "line"))["target"] == USER

@@ -196,7 +196,13 @@ class LineStart:
 
 
 async def add_line(pool: asyncpg.Pool, *, freelancer_id: UUID, key: str) -> LineStart:
-    """A pending LINE channel and its one-time code."""
+    """A pending LINE channel and its one-time code (a channel still waiting for its code
+    gets a new one rather than a second pending channel)."""
+    waiting = await pool.fetchval(q("pending_line_channel"), freelancer_id)
+    if waiting is not None:
+        code = await renew_line_code(pool, freelancer_id=freelancer_id, channel_id=waiting, key=key)
+        if code is not None:
+            return LineStart(waiting, code)
     await _room_for_one(pool, freelancer_id)
     code = new_link_code()
     expires = datetime.now(UTC).timestamp() + LINK_CODE_MINUTES * 60

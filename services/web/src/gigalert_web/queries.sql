@@ -284,3 +284,8 @@ SELECT name FROM subscriptions WHERE id = ANY ($1::uuid[]) ORDER BY created_at
 
 -- forget_mail_links --
 DELETE FROM mail_links WHERE freelancer_id = $1 OR lower(email) = lower($2)
+
+-- pending_line_channel --
+SELECT id FROM channels
+WHERE freelancer_id = $1 AND kind = 'line' AND verified_at IS NULL
+ORDER BY created_at LIMIT 1
