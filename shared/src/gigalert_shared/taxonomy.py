@@ -26,6 +26,7 @@ __all__ = [
     "DOMAIN_KEYS",
     "DOMAIN_ORDER",
     "Domain",
+    "domain_keys_in",
     "domains_from_description",
     "domains_from_text",
     "load_taxonomy",
@@ -129,6 +130,12 @@ def _scan(text: str) -> frozenset[str]:
 # Cached: categories and skills (``PMO``, ``マーケティング``) repeat across listings far more
 # than they vary.
 _domains_in = lru_cache(maxsize=8192)(_scan)
+
+
+def domain_keys_in(text: str) -> frozenset[str]:
+    """The domain keys in one short, often repeated text (a title, a category, a skill), as a
+    set: cached like :func:`domains_from_text`, for callers that combine sets themselves."""
+    return _domains_in(text) if text else frozenset()
 
 
 def domains_from_text(*texts: str) -> list[str]:

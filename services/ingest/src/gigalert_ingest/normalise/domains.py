@@ -29,8 +29,8 @@ from functools import lru_cache
 
 from gigalert_shared.taxonomy import (
     DOMAIN_ORDER,
+    domain_keys_in,
     domains_from_description,
-    domains_from_text,
     normalise_text,
 )
 
@@ -56,8 +56,18 @@ _NO_WORK_WORDS = re.compile(
 )
 
 
-def _by_order(keys: set[str]) -> list[str]:
-    return sorted(keys, key=_ORDER.__getitem__)
+_NONE: frozenset[str] = frozenset()
+_WRITING = frozenset({"writing"})
+_PR = frozenset({"pr"})
+
+
+@lru_cache(maxsize=1024)  # few combinations of keys occur
+def _in_order(keys: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(keys, key=_ORDER.__getitem__))
+
+
+def _by_order(keys: frozenset[str]) -> list[str]:
+    return list(_in_order(keys))
 
 
 # A company or media name in an English title: "guest posts on Haelix Communications".
@@ -70,39 +80,34 @@ _ORG_NAME = re.compile(
 _THEME = re.compile(r"[^\s、。・|/]{1,12}?に(?:携わる|関わる|取り組む)(?=[^\s、。]{2,})")
 
 
-def _title_keys(title: str) -> set[str]:
-    keys = set(domains_from_text(title))
+_BRACKET_CHARS = frozenset("(（【「[［")
+_ORG_WORDS = frozenset({"pr", "marketing", "design", "consulting", "data", "advertising"})
+
+
+def _title_keys(title: str) -> frozenset[str]:
+    """The title's keys, less names, themes and brackets (see the rules). Cheap for most
+    titles: each check runs only when its telltale is there."""
+    keys = domain_keys_in(title)
     if not keys:
         return keys
-    if (m := _ORG_NAME.search(title)) is not None:
+    if not _ORG_WORDS.isdisjoint(keys) and (m := _ORG_NAME.search(title)):
         title = title[: m.start()] + " " + title[m.end() :]  # a name is never the work
-        keys = set(domains_from_text(title))
+        keys = domain_keys_in(title)
     if "に" in title and (m := _THEME.search(title)) is not None:
-        rest = set(domains_from_text(title[: m.start()] + " " + title[m.end() :]))
+        rest = domain_keys_in(title[: m.start()] + " " + title[m.end() :])
         if rest:  # the title still names work without the theme
             keys = rest
-    return keys
-
-
-@lru_cache(maxsize=4096)  # titles and skills repeat across listings
-def _head(title: str, skills: tuple[str, ...]) -> frozenset[str]:
-    title_keys = _title_keys(title)
-    folded = normalise_text(title)
-    if title_keys and ("(" in folded or "【" in folded or "「" in folded or "[" in folded):
-        outside = set(domains_from_text(_BRACKETED.sub(" ", folded))) & title_keys
+    if keys and not _BRACKET_CHARS.isdisjoint(title):
+        folded = normalise_text(title)
+        outside = domain_keys_in(_BRACKETED.sub(" ", folded)) & keys
         if outside:
-            title_keys = set(outside)
+            kept = set(outside)
             for bracket in _BRACKETED.findall(folded):
-                inside = set(domains_from_text(bracket))
+                inside = domain_keys_in(bracket)
                 if not inside.isdisjoint(outside):  # (羽村市魅力発信市民記者): the role
-                    title_keys |= inside
-    skill_keys = set(domains_from_text(*skills)) if skills else set()
-    return frozenset(title_keys | skill_keys)
-
-
-@lru_cache(maxsize=1024)  # categories repeat far more
-def _category(category: str) -> frozenset[str]:
-    return frozenset(domains_from_text(category)) if category else frozenset()
+                    kept |= inside
+            keys = frozenset(kept)
+    return keys
 
 
 @lru_cache(maxsize=1024)  # bulk feeds repeat boilerplate descriptions
@@ -117,14 +122,16 @@ def _described(description: str) -> frozenset[str]:
 
 def listing_domains(category: str, title: str, skills: list[str], description: str) -> list[str]:
     """The taxonomy keys a listing names as its work, in taxonomy order (see the rules)."""
-    head = _head(title, tuple(skills))
-    categorised = _category(category)
+    head = _title_keys(title)
+    for skill in skills:
+        head |= domain_keys_in(skill)
+    categorised = domain_keys_in(category)
     if not description:
-        return _by_order(set(head | categorised))
+        return _by_order(head | categorised)
     described = _described(description)
     if head and categorised and categorised.isdisjoint(head | described):
-        categorised = frozenset()  # the title and description show it was mis-chosen
+        categorised = _NONE  # the title and description show it was mis-chosen
     head |= categorised
-    if head == {"writing"}:
-        return _by_order(set(head) | (described & {"pr"}))
-    return _by_order(set(head) | described)
+    if head == _WRITING:
+        return _by_order(head | (described & _PR))
+    return _by_order(head | described)

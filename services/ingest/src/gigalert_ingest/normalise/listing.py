@@ -410,7 +410,7 @@ def read_remote_text(text: str | None) -> RemoteMode | None:
 def regular_visits(text: str | None) -> bool:
     """Whether remote work also has a stated regular presence somewhere (``Monthly paid 1hr
     meeting in Mountain View``, ``月1回現地でミーティング``)."""
-    if not text:
+    if not text or ("月" not in text and "eet" not in text and "isit" not in text):
         return False
     s = normalise_text(text)
     if ("meet" in s or "visit" in s) and _REGULAR_VISIT.search(s):
