@@ -178,6 +178,36 @@ async def test_rate_limit_is_honoured_without_spending_an_attempt(
     assert await status_of(db) == [("sent", 1)]
 
 
+async def test_a_line_429_pauses_every_push_on_the_token_until_retry_after(
+    db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    """LINE limits the channel access token, not one user: after a 429 with Retry-After,
+    the other pushes claimed meanwhile are postponed (not sent, no attempt spent) until it
+    ends, instead of each earning its own 429."""
+    users = []
+    for i in range(3):
+        fid = await fx.freelancer(db)
+        await fx.channel(db, fid, "line", "U" + f"{i:032x}")
+        users.append((fid, await fx.subscription(db, fid)))
+    await create_deliveries(db, [fx.alert(f, s) for f, s in users], NOON_JST)
+    clock = FrozenClock(NOON_JST)
+    sender = Scripted(SLOW_DOWN, OK)
+    cfg = notifier_settings(settings, line_channel_token="token", line_concurrency=1)
+    worker = DeliveryWorker(pool, cfg, clock=clock, sender=sender)
+    assert await worker.run_once() == 3
+    assert len(sender.calls) == 1  # the first push's 429 held the other two back
+    rows = await db.fetch("SELECT status, attempts, next_attempt_at FROM deliveries")
+    assert sorted((r["status"], r["attempts"]) for r in rows) == [
+        ("failed", 0),
+        ("pending", 0),
+        ("pending", 0),
+    ]
+    assert all(
+        NOON_JST + timedelta(seconds=29) < r["next_attempt_at"] <= NOON_JST + timedelta(seconds=30)
+        for r in rows
+    )
+
+
 async def test_quiet_hours_hold_instant_alerts_until_they_end(
     db: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings
 ) -> None:

@@ -141,6 +141,14 @@ WITH claimed AS (
 )
 SELECT (SELECT count(*) FROM claimed) AS claimed, (SELECT count(*) FROM others) AS others
 
+-- postpone --
+-- Claimed, not sent, because the provider asked us to wait (a 429's Retry-After still
+-- running for this token or webhook): due again at $2, the attempt not counted.
+UPDATE deliveries
+SET status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END,
+    attempts = attempts - 1, next_attempt_at = $2, lease_until = NULL
+WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_until = $3
+
 -- release --
 -- Claimed but never sent (the process is stopping): due again at once, attempt refunded.
 UPDATE deliveries SET status = 'pending', lease_until = NULL, attempts = attempts - 1

@@ -92,6 +92,7 @@ DIGESTS: Final = frozenset({"digest", "weekly"})
 CAP_ZONE: Final = "Asia/Tokyo"  # the day of the per-address daily cap
 _PROVIDER: Final = {"email": "the mail server", "line": "LINE", "slack": "Slack"}
 _SLACK_CONCURRENCY: Final = 16  # posts at once to hooks.slack.com, per process
+_HOLD_SLEEP_MAX: Final = 1.0  # a longer wait asked by a 429 postpones instead of sleeping
 
 
 class _Pacer:
@@ -365,11 +366,18 @@ class DeliveryWorker:
             await self._dead(c, str(exc), channel_error="the channel's settings could not be used")
             return
         slot: date | None = None
+        held = 0.0
         async with self._channel_locks[c.channel_id], self._limits[c.kind]:
-            await self._pace(c)
+            # A 429 asked for a longer wait than pacing sleeps: postponed, not slept.
+            held = self._held_for(c)
+            if held > max(_HOLD_SLEEP_MAX, self._s.slack_min_interval_seconds):
+                outcome = None
+            else:
+                held = 0.0
+                await self._pace(c)
             # No send starts once stop is requested, nor so late in the lease that another
             # replica could claim the row while it is under way.
-            if self._stopping or not self._lease_allows_a_send(c):
+            if held or self._stopping or not self._lease_allows_a_send(c):
                 outcome = None
             elif c.kind == "email" and (slot := await self._take_slot(c)) is None:
                 return  # over the address's daily cap: deferred to the next day
@@ -383,6 +391,9 @@ class DeliveryWorker:
                     timeout=self._s.send_timeout_seconds,
                 )
                 SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
+        if outcome is None and held:
+            await self._postpone(c, held)
+            return
         if outcome is None:
             await self._give_back(c)
             return
@@ -462,6 +473,27 @@ class DeliveryWorker:
             log.info(
                 "delivery given back unsent",
                 extra={"delivery_ids": [str(i) for i in c.ids], "reason": reason},
+            )
+
+    def _held_for(self, c: Claimed) -> float:
+        """How long the provider asked us to wait before this send (after a 429)."""
+        if c.kind == "line":
+            return self._line_bucket.held_for()
+        if c.kind == "slack":
+            return max(0.0, self._next_slot.get(c.channel_id, 0.0) - time.monotonic())
+        return 0.0
+
+    async def _postpone(self, c: Claimed, seconds: float) -> None:
+        """Not sent while a 429's wait runs: due again when it ends, attempt not counted."""
+        when = self._clock.now() + timedelta(seconds=seconds)
+
+        async def postpone(conn: Conn) -> None:
+            await conn.execute(q("postpone"), c.ids, when, c.lease_until)
+
+        if await self._write_state(c, "pending", postpone):
+            log.info(
+                "delivery postponed: the provider asked us to wait",
+                extra={"delivery_ids": [str(i) for i in c.ids], "retry_in": round(seconds, 1)},
             )
 
     async def _pace(self, c: Claimed) -> None:
