@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
+
+from pydantic import TypeAdapter
 
 from gigalert_matcher.matching import Criteria, GigFacts, explain
 from gigalert_shared.events import AlertMatched, GigBody, GigSummary, MatchReason
 
 _NAMESPACE = uuid.UUID("5d0c1e2a-6f0b-4c55-9d7e-6a1c0b8e2f11")
+_REASONS: TypeAdapter[dict[str, list[MatchReason]]] = TypeAdapter(dict[str, list[MatchReason]])
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 def alert_id(freelancer_id: uuid.UUID, gig_id: uuid.UUID) -> uuid.UUID:
@@ -62,3 +67,54 @@ def build_alerts(
             )
         )
     return alerts
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedAlert:
+    """What storing and publishing an alert need, each serialised once."""
+
+    payload: bytes  # the event, byte for byte ``dump_event(alert)``
+    reasons: str  # the reasons' JSON, for the ``reasons`` column
+    key: bytes  # the freelancer id: the Kafka key
+    alert_id: str
+
+
+def encode_alerts(alerts: list[AlertMatched]) -> list[EncodedAlert]:
+    """Each alert's event, reasons, key and id as text.
+
+    The alerts of one gig share its summary and usually the batch's ``created_at``: those
+    are serialised once each, each alert's reasons once for both uses, and each id once;
+    the event is assembled from these fragments instead of one pydantic pass per alert over
+    the whole summary. The field order is AlertMatched's; a unit test holds the result to
+    ``dump_event``."""
+    gigs: dict[int, bytes] = {}
+    times: dict[datetime, bytes] = {}
+    out: list[EncodedAlert] = []
+    head = b'{"schema_version":%d,"event":"%s","alert_id":"%s","freelancer_id":"%s","gig":'
+    for a in alerts:
+        gig = gigs.get(id(a.gig))
+        if gig is None:
+            gig = gigs[id(a.gig)] = a.gig.model_dump_json().encode()
+        created = times.get(a.created_at)
+        if created is None:
+            created = times[a.created_at] = _DATETIME.dump_json(a.created_at)
+        reasons = _REASONS.dump_json(a.reasons)
+        alert = str(a.alert_id).encode()
+        key = str(a.freelancer_id).encode()
+        ids = a.subscription_ids
+        subs = ('"' + '","'.join(map(str, ids)) + '"').encode() if ids else b""
+        payload = b"".join(
+            (
+                head % (a.schema_version, a.event.encode(), alert, key),
+                gig,
+                b',"subscription_ids":[',
+                subs,
+                b'],"reasons":',
+                reasons,
+                b',"created_at":',
+                created,
+                b"}",
+            )
+        )
+        out.append(EncodedAlert(payload, reasons.decode(), key, alert.decode()))
+    return out

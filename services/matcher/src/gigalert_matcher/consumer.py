@@ -22,7 +22,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
 
-from gigalert_matcher.alerts import build_alerts
+from gigalert_matcher.alerts import EncodedAlert, build_alerts, encode_alerts
 from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.matching import GigFacts
 from gigalert_matcher.metrics import ALERTS, DEAD_LETTERS, GIGS_MATCHED, MATCH_SECONDS
@@ -32,8 +32,6 @@ from gigalert_shared.events import (
     AlertMatched,
     AnyGigEvent,
     GigBody,
-    MatchReason,
-    dump_event,
     event_headers,
 )
 from gigalert_shared.kafka_records import UNTOUCHED, records_of
@@ -44,7 +42,7 @@ log = logging.getLogger(__name__)
 
 GROUP_ID = "matcher"
 _GIG_EVENT: TypeAdapter[Any] = TypeAdapter(AnyGigEvent)
-_REASONS: TypeAdapter[dict[str, list[MatchReason]]] = TypeAdapter(dict[str, list[MatchReason]])
+_STAGED = ["id", "freelancer_id", "gig_id", "subscription_ids", "reasons"]
 
 
 class PoisonGig(Exception):
@@ -97,38 +95,38 @@ class GigMatcher:
         No outbox is needed here: the gig's offset is committed only after both finished, so
         a crash in between redelivers the gig, the insert changes nothing and the publish
         happens then. The price is that a redelivered gig publishes
-        its alerts again; the notifier creates deliveries once per (alert, channel)."""
+        its alerts again; the notifier creates deliveries once per (alert, channel).
+
+        Each alert is serialised once (:func:`encode_alerts`): its event for Kafka, its
+        reasons for the row. The rows go in by binary ``COPY`` into a temporary table and
+        one ``INSERT … SELECT … ON CONFLICT DO NOTHING``, in one transaction."""
         unique = list({a.alert_id: a for a in alerts}.values())
         if not unique:
             return 0
+        encoded = encode_alerts(unique)
         # Both must finish before the offsets are committed; neither depends on the other.
-        rows, _ = await asyncio.gather(self._insert(unique), self._publish(unique))
+        rows, _ = await asyncio.gather(
+            self._insert(unique, encoded), self._publish(unique[0], encoded)
+        )
         ALERTS.inc(len(rows))
         return len(rows)
 
-    async def _insert(self, alerts: list[AlertMatched]) -> list[Any]:
-        async with self._pool.acquire() as conn:
-            return list(
-                await conn.fetch(
-                    q("insert_alerts"),
-                    [a.alert_id for a in alerts],
-                    [a.freelancer_id for a in alerts],
-                    [a.gig.gig_id for a in alerts],
-                    ["{" + ",".join(str(s) for s in a.subscription_ids) + "}" for a in alerts],
-                    [_REASONS.dump_json(a.reasons).decode() for a in alerts],
-                )
-            )
+    async def _insert(self, alerts: list[AlertMatched], encoded: list[EncodedAlert]) -> list[Any]:
+        records = [
+            (a.alert_id, a.freelancer_id, a.gig.gig_id, a.subscription_ids, e.reasons)
+            for a, e in zip(alerts, encoded, strict=True)
+        ]
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(q("alerts_staging"))
+            await conn.copy_records_to_table("alerts_in", records=records, columns=_STAGED)
+            return list(await conn.fetch(q("insert_staged_alerts")))
 
-    async def _publish(self, alerts: list[AlertMatched]) -> None:
+    async def _publish(self, first: AlertMatched, encoded: list[EncodedAlert]) -> None:
+        headers = event_headers(first)  # the same for every alert
         await self._publisher.publish_batch(
             [
-                OutboxMessage(
-                    ALERTS_MATCHED,
-                    dump_event(a),
-                    str(a.freelancer_id).encode(),
-                    {**event_headers(a), "alert-id": str(a.alert_id)},
-                )
-                for a in alerts
+                OutboxMessage(ALERTS_MATCHED, e.payload, e.key, {**headers, "alert-id": e.alert_id})
+                for e in encoded
             ]
         )
 

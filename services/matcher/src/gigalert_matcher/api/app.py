@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from gigalert_matcher.consumer import GigMatcher, register_gig_consumer
 from gigalert_matcher.index_sync import IndexSync
+from gigalert_matcher.key_hash import murmur2_many
 from gigalert_matcher.metrics import INDEX_AGE
 from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.db import create_pool
@@ -38,7 +39,10 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         pool = await create_pool(cfg.postgres)
         broker = kafka_broker(cfg.kafka, "matcher")
         publisher = KafkaOutboxPublisher(
-            cfg.kafka, topics, client_id=f"{cfg.kafka.client_id}-matcher-alerts"
+            cfg.kafka,
+            topics,
+            client_id=f"{cfg.kafka.client_id}-matcher-alerts",
+            key_hashes=murmur2_many,
         )
         await publisher.start()
         sync = IndexSync(pool)
