@@ -92,13 +92,6 @@ def make_alert(title: str, **gig: Any) -> AlertMatched:
     )
 
 
-@pytest.fixture(autouse=True)
-def _close_kept_connections() -> Iterator[None]:
-    """Sessions are kept open between sends; each test leaves none behind."""
-    yield
-    sending.close()
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

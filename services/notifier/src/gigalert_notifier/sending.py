@@ -57,6 +57,7 @@ import contextvars
 import http.cookiejar
 import importlib
 import logging
+import os
 import smtplib
 import ssl
 import threading
@@ -317,6 +318,7 @@ class _PooledRequests:
         self._per_host = per_host
         self._sessions: dict[str, requests.Session] = {}
         self._lock = threading.Lock()
+        self._ca_bundle: str | None = None
 
     def __getattr__(self, name: str) -> Any:  # codes, exceptions, RequestException, …
         return getattr(requests, name)
@@ -336,6 +338,13 @@ class _PooledRequests:
                 if session is None:
                     session = requests.Session()
                     session.cookies.set_policy(_NoCookies())
+                    # The environment (proxies, NO_PROXY, a CA bundle) is read once here,
+                    # not at every request (that scan was a third of requests' own cost).
+                    session.trust_env = False
+                    session.proxies.update(requests.utils.get_environ_proxies(key))
+                    self._ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
+                        "CURL_CA_BUNDLE"
+                    )
                     adapter = requests.adapters.HTTPAdapter(
                         pool_connections=1, pool_maxsize=self._per_host, max_retries=0
                     )
@@ -359,7 +368,13 @@ class _PooledRequests:
         if call is not None:
             call.error = exc
 
+    def _verify(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self._ca_bundle and kwargs.get("verify", True) is True:
+            kwargs["verify"] = self._ca_bundle
+        return kwargs
+
     def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        kwargs = self._verify(kwargs)
         try:
             return self._seen(self._session(url).request(method, url, **kwargs))
         except Exception as exc:
@@ -367,6 +382,7 @@ class _PooledRequests:
             raise
 
     def post(self, url: str, **kwargs: Any) -> Any:
+        kwargs = self._verify(kwargs)
         try:
             return self._seen(self._session(url).post(url, **kwargs))
         except Exception as exc:
@@ -374,6 +390,7 @@ class _PooledRequests:
             raise
 
     def get(self, url: str, **kwargs: Any) -> Any:
+        kwargs = self._verify(kwargs)
         try:
             return self._seen(self._session(url).get(url, **kwargs))
         except Exception as exc:
