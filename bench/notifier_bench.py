@@ -1766,36 +1766,24 @@ NOTES: Final = """\
   whole backlog was made due, so it is mostly queueing (p99 ≈ the time to drain N); the
   per-send time is the `gigalert_notifier_send_seconds` histogram (email; interpolated in
   its buckets 5, 10, 25, 50, 100, 250 ms …) or exact timings around `send()` (webhook).
-- **Apprise builds a fresh plugin per email** (`sending.send`: `Apprise.instantiate` + a new
-  `Apprise` object, its per-instance throttle and retries set to 0). An email URL carries the
-  delivery's own headers, so it is parsed and its plugin built every time; a Slack/LINE
-  plugin is kept per URL and lent to one send at a time (`sending._IdlePlugins`), but this
-  bench gives every delivery its own webhook, so it never reuses one. For email Apprise also builds a MIME message and
-  opens a new SMTP connection (EHLO, MAIL, RCPT, DATA, QUIT) per mail; for `json://` it calls
-  `requests.request` without a session, i.e. a new TCP connection per POST.
-- **TLS-context workaround** (`sending._reuse_smtp_tls_context`): Apprise 2.3's SMTP
-  controller calls `ssl.create_default_context()` for every mail, even over plain SMTP
-  (the profile shows the call on every send), and a fresh context parses the whole CA
-  bundle. `sending.py` records ~90 ms of CPU per context and a cap of ~15 mails/s without
-  the workaround (not re-measured here); every number above runs with it in place: one
-  context, built once, handed out on every call.
-- **Apprise's thread pool caps concurrency.** `async_notify` runs each plugin's blocking
-  `send()` in Apprise's shared `ThreadPoolExecutor()`, whose default size is
-  `min(32, os.cpu_count() + 4)` = {pool} threads on this machine. So
-  `GIGALERT_NOTIFIER_SMTP_CONCURRENCY` above {pool} (and the Slack semaphore of 16) does not
-  add parallel sends within a process: the extra sends queue for a thread, which shows as a
-  longer per-send time, not a higher rate.
+- **How Apprise is used** (`sending.py`): one `PooledEmail` (a `NotifyEmail` subclass) per
+  SMTP configuration, its SMTP sessions kept in a pool of `GIGALERT_NOTIFIER_SMTP_CONCURRENCY`
+  and reused (renewed after `GIGALERT_NOTIFIER_SMTP_MAX_MESSAGES_PER_CONNECTION` mails);
+  Slack/LINE/json plugins kept per URL, posting through one keep-alive `requests.Session` per
+  host; sends in our own thread pool ({pool} is the size Apprise's own pool would have had
+  here, no longer used). This bench gives every webhook delivery its own URL, so a plugin is
+  instantiated per post; email builds each message with Apprise (`prepare_emails`).
 - **What limits throughput: CPU per send, in one Python process.** Each send cost the
   notifier {email_cpu} ms of CPU for a mail and {hook_cpu} ms for a json:// POST (median of
   the "sender CPU ms" column), against {smtp_cpu} ms (smtplib) and {httpx_cpu} / {req_cpu}
   ms (httpx / requests) for the raw clients in the baselines. One process runs its Python
   code on one core at a time (the GIL; only time in system calls overlaps), so roughly
-  ~{email_cap} mails/s per process is the ceiling even on an idle core; with SMTP
-  concurrency 8 the {pool} Apprise threads already use all the CPU the process gets here,
-  and more concurrency only lengthens each send. A second process
+  ~{email_cap} mails/s per process is the ceiling even on an idle core; more concurrency
+  only lengthens each send. A second process
   helps only as far as there is a free core (this machine has two, shared with Kafka,
-  Postgres, the sink and, here, other work). A quick profile (py-spy 0.4.3, 250 Hz, taken
-  while writing this bench; not part of the run) of `send()` alone found no single hot spot
+  Postgres, the sink and, here, other work). Since the 2026-12-02 rework the largest
+  share of a mail is building it (Apprise's `prepare_emails`, ~0.9 ms); before it, a quick
+  profile (py-spy 0.4.3, 250 Hz; not part of the run) of `send()` alone found no single hot spot
   but Apprise's per-send machinery spread thin: building the plugin from the URL
   (`Apprise.instantiate`: URL parsing, and CWE-312 redaction of the URL for its debug
   log), creating the `Apprise` object (its `AppriseLocale` looks up gettext catalogues on
