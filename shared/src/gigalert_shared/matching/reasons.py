@@ -15,6 +15,7 @@ Keywords are shown as stored, that is normalised (NFKC + casefold: ``PMO`` shows
 
 from __future__ import annotations
 
+import math
 from typing import Final, Literal
 
 from gigalert_shared.events import MatchReason, RateSource, RateUnit
@@ -64,6 +65,8 @@ def _mark(ok: bool) -> str:
 
 def _num(x: float) -> str:
     """3.0 → '3', 2.5 → '2.5', 4500 → '4,500', 812.5 → '812.5'."""
+    if not math.isfinite(x):
+        return str(x)
     if x == int(x):
         return f"{int(x):,}"
     return f"{x:,.2f}".rstrip("0").rstrip(".")
