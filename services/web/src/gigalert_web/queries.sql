@@ -289,3 +289,13 @@ DELETE FROM mail_links WHERE freelancer_id = $1 OR lower(email) = lower($2)
 SELECT id FROM channels
 WHERE freelancer_id = $1 AND kind = 'line' AND verified_at IS NULL
 ORDER BY created_at LIMIT 1
+
+-- hit_rate_event --
+-- One round trip: count the window, and record this event only when under the limit.
+WITH seen AS (
+    SELECT count(*) AS n FROM rate_events
+    WHERE bucket = $1 AND at > now() - make_interval(secs => $2)
+), recorded AS (
+    INSERT INTO rate_events (bucket) SELECT $1 FROM seen WHERE seen.n < $3 RETURNING 1
+)
+SELECT n < $3 FROM seen

@@ -12,11 +12,8 @@ from gigalert_web.repository import q
 async def hit(conn: Conn | asyncpg.Pool, bucket: str, *, limit: int, window_seconds: int) -> bool:
     """Record one event in ``bucket``; False when ``limit`` events were already in the
     window (the event is then not recorded)."""
-    seen = await conn.fetchval(q("count_rate_events"), bucket, float(window_seconds))
-    if seen >= limit:
-        return False
-    await conn.execute(q("insert_rate_event"), bucket)
-    return True
+    allowed: bool = await conn.fetchval(q("hit_rate_event"), bucket, float(window_seconds), limit)
+    return allowed
 
 
 async def count(conn: Conn | asyncpg.Pool, bucket: str, *, window_seconds: int) -> int:

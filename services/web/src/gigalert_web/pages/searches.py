@@ -9,7 +9,6 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gigalert_shared.matching import criteria_from_row
 from gigalert_shared.taxonomy import load_taxonomy
 from gigalert_web import rate_limits
 from gigalert_web import subscriptions as subs
@@ -114,16 +113,11 @@ async def edit_search(
     subscription_id: UUID,
     viewer: CurrentViewer,
     pool: PoolDep,
-    settings: SettingsDep,
 ) -> HTMLResponse:
+    """The form at once; its preview follows (htmx loads it, or the preview button)."""
     row = await pool.fetchrow(q("get_subscription"), subscription_id, viewer.id)
     if row is None:
         raise HTTPException(404)
-    preview = None
-    if await rate_limits.hit(
-        pool, f"preview:{viewer.id}", limit=settings.web.previews_per_minute, window_seconds=60
-    ):
-        preview = await request.app.state.recent_gigs.preview(criteria_from_row(row))
     return await _form_page(
         request,
         viewer,
@@ -131,7 +125,7 @@ async def edit_search(
         values=subscription_to_form(row),
         errors={},
         action=f"/searches/{subscription_id}",
-        preview=preview,
+        preview=None,
     )
 
 
