@@ -1,6 +1,8 @@
 """No table grows forever: published outbox rows go after an hour (never an unpublished
 one), and gigs, alerts, sent/dead deliveries, unsubscribe records and the short-lived rate,
 link, session and count rows go past retention; what is recent, or still needed, stays.
+Every DELETE takes at most a batch and commits on its own (no long locks). The pruned
+tables' sizes come from statistics and the catalog.
 Also ``gigalert keys reencrypt``: every channel secret re-sealed with the current key."""
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import pytest
 
 from gigalert_shared.crypto import SecretBox, reencrypt_channel_secrets
 from gigalert_shared.outbox import OutboxMessage, OutboxRelay, enqueue
-from gigalert_shared.retention import PRUNE_LOCK, prune, prune_once_across_replicas, prune_outbox
+from gigalert_shared.retention import (
+    PRUNE_LOCK,
+    TABLES,
+    prune,
+    prune_once_across_replicas,
+    prune_outbox,
+    table_stats,
+)
 
 pytestmark = [pytest.mark.postgres]
 
@@ -200,6 +209,62 @@ async def test_prune_removes_what_is_past_retention_and_keeps_the_rest(
     await prune(db, retention_days=5)
     assert await _ids(db, "deliveries") == {w["stuck_failed"]}
     assert await _ids(db, "gigs") == {w["stuck_gig"], w["updated_gig"]}
+
+
+class _Recording:
+    """The connection, recording each DELETE's row count and whether a transaction was
+    open around it."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+        self.deletes: list[tuple[int, bool]] = []
+
+    def is_in_transaction(self) -> bool:
+        return self._conn.is_in_transaction()
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self._conn.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        status = await self._conn.execute(query, *args)
+        if status.startswith("DELETE"):
+            assert "LIMIT $1" in query
+            self.deletes.append((int(status.rsplit(" ", 1)[-1]), self._conn.is_in_transaction()))
+        return status
+
+
+async def test_prune_deletes_in_small_batches_each_committed_on_its_own(
+    db: asyncpg.Connection,
+) -> None:
+    await _world(db)
+    for _ in range(7):
+        await _outbox(db, "now() - interval '2 hours'")
+    await db.execute(
+        "INSERT INTO rate_events (bucket, at) "
+        "SELECT 'x', now() - interval '3 days' FROM generate_series(1, 11)"
+    )
+    rec = _Recording(db)
+    counts = await prune(rec, retention_days=90, batch=2)  # type: ignore[arg-type]
+    assert counts["outbox"] == 7 and counts["rate_events"] == 12
+    # Never more than a batch per statement, never inside a surrounding transaction; a
+    # table's loop ends at its first short batch.
+    assert all(n <= 2 and not in_tx for n, in_tx in rec.deletes)
+    assert sum(n for n, _ in rec.deletes) == sum(counts.values())
+    assert len(rec.deletes) == sum(c // 2 + 1 for c in counts.values())
+    # One transaction around it all would hold every lock to the end: refused.
+    async with db.transaction():
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            await prune(db, retention_days=90)
+
+
+async def test_table_stats_come_from_statistics_and_the_catalog(db: asyncpg.Connection) -> None:
+    for _ in range(3):
+        await _outbox(db, None)
+    await db.execute("SELECT pg_stat_force_next_flush()")
+    stats = await table_stats(db)
+    assert set(stats) == set(TABLES)
+    assert all(size > 0 and rows >= 0 for rows, size in stats.values())
+    assert stats["outbox"][0] == 3
 
 
 async def test_one_pruner_at_a_time(db: asyncpg.Connection, db_dsn: str) -> None:

@@ -9,9 +9,14 @@
   sessions, daily mail counts after two days, subscription changes after a week (a running
   matcher has applied them; a starting one loads the subscriptions themselves).
 
-``prune(conn, retention_days)`` does it all in batches (short transactions, no long
-locks); the web app's hourly housekeeping runs it on one replica at a time (advisory lock),
-and ``gigalert prune`` runs it by hand.
+``prune(conn, retention_days)`` does it all in batches: every DELETE takes at most
+``batch`` rows (a ``LIMIT`` in its subquery) and commits on its own, looping until a batch
+comes back short, so no statement holds many row locks or runs long. It must not be called
+inside a transaction (it refuses). The web app's hourly housekeeping runs it on one replica
+at a time (advisory lock), and ``gigalert prune`` runs it by hand.
+
+``table_stats(conn)`` reads each pruned table's estimated live rows and total size
+(statistics and catalog only, no ``count(*)``) for web's ``gigalert_table_*`` gauges.
 """
 
 from __future__ import annotations
@@ -91,6 +96,9 @@ _WITH_DAYS: Final = frozenset({"deliveries", "alerts", "unsubscribe_uses", "gigs
 
 
 async def _delete_all(conn: Conn, name: str, arg: int | None, batch: int) -> int:
+    if conn.is_in_transaction():
+        # One transaction around the loop would hold every deleted row's lock to the end.
+        raise RuntimeError("prune deletes in batches of their own; call it outside a transaction")
     total = 0
     while True:
         args: tuple[int, ...] = (batch,) if arg is None else (batch, arg)
@@ -131,3 +139,23 @@ async def prune_once_across_replicas(conn: Conn, retention_days: int) -> dict[st
     if any(counts.values()):
         log.info("pruned old rows", extra={"deleted": counts})
     return counts
+
+
+# Every table pruned here, for the size gauges.
+TABLES: Final = ORDER
+
+_STATS: Final = """
+    SELECT t.name, coalesce(s.n_live_tup, 0) AS rows, pg_total_relation_size(c.oid) AS bytes
+    FROM unnest($1::text[]) AS t(name)
+    JOIN pg_class c ON c.oid = to_regclass(t.name)
+    LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+"""
+
+
+async def table_stats(conn: Conn) -> dict[str, tuple[int, int]]:
+    """Table name -> (estimated live rows, bytes with indexes and TOAST) for ``TABLES``.
+
+    Rows are the statistics' ``n_live_tup`` (kept current by inserts and deletes, no scan);
+    bytes ``pg_total_relation_size``. Both cost a catalog lookup per table."""
+    rows = await conn.fetch(_STATS, list(TABLES))
+    return {r["name"]: (int(r["rows"]), int(r["bytes"])) for r in rows}

@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import SecretBox, Signer
-from gigalert_shared.db import create_pool
+from gigalert_shared.db import Conn, create_pool
 from gigalert_shared.http_errors import install_http_errors
-from gigalert_shared.retention import prune_once_across_replicas
+from gigalert_shared.retention import prune_once_across_replicas, table_stats
 from gigalert_shared.service_app import add_ops_routes, docs_urls
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_web.api.routes import router as api_router
@@ -28,7 +28,7 @@ from gigalert_web.channel_flows import SlackTester
 from gigalert_web.deps import CsrfFailed, LoginRequired, page
 from gigalert_web.http_safety import SecurityMiddleware
 from gigalert_web.mailer import Mailer
-from gigalert_web.metrics import REQUEST_SECONDS, REQUESTS
+from gigalert_web.metrics import REQUEST_SECONDS, REQUESTS, TABLE_BYTES, TABLE_ROWS
 from gigalert_web.pages import account, auth, channels, home, line, searches, unsubscribe
 from gigalert_web.preview import RecentGigs
 
@@ -65,10 +65,23 @@ class RequestMetrics:
             REQUEST_SECONDS.labels(name).observe(time.perf_counter() - start)
 
 
+async def refresh_table_metrics(conn: Conn) -> None:
+    """Set ``gigalert_table_rows`` and ``gigalert_table_bytes`` for every pruned table."""
+    for table, (rows, size) in (await table_stats(conn)).items():
+        TABLE_ROWS.labels(table).set(rows)
+        TABLE_BYTES.labels(table).set(size)
+
+
 async def _housekeeping(app: FastAPI, retention_days: int) -> None:
-    """Hourly, on one replica at a time: drop expired links, sessions and rate events, and
-    every row past retention (gigalert_shared.retention)."""
+    """Hourly: the table size gauges (every replica; at start too), then, on one replica at
+    a time, drop expired links, sessions and rate events, and every row past retention
+    (gigalert_shared.retention)."""
     while True:
+        try:
+            async with app.state.pool.acquire() as conn:
+                await refresh_table_metrics(conn)
+        except Exception:
+            log.exception("table metrics failed; retried in an hour")
         await asyncio.sleep(3600)
         try:
             async with app.state.pool.acquire() as conn:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
     "gigalert_web_requests_total", "Requests answered, by route and status.", ["route", "status"]
@@ -20,4 +20,14 @@ LINE_EVENTS = Counter(
     "gigalert_web_line_events_total",
     "LINE webhook events, by kind and outcome.",
     ["kind", "outcome"],
+)
+TABLE_ROWS = Gauge(
+    "gigalert_table_rows",
+    "Estimated live rows of each pruned table (Postgres statistics; refreshed hourly).",
+    ["table"],
+)
+TABLE_BYTES = Gauge(
+    "gigalert_table_bytes",
+    "Size of each pruned table with its indexes and TOAST, in bytes (refreshed hourly).",
+    ["table"],
 )
