@@ -91,9 +91,22 @@ async def db_dsn(template_db: str) -> AsyncIterator[str]:
     finally:
         await conn.close()
     yield _dsn(name)
-    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    await drop_database(name)
+
+
+async def drop_database(name: str, admin_dsn: str = PG_ADMIN_DSN, attempts: int = 20) -> None:
+    """Drop ``name`` even while a backend (an autovacuum worker, a closing pool) is still
+    on it: FORCE ends them; a backend that cannot be ended yet is waited for."""
+    conn = await asyncpg.connect(admin_dsn)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(attempts):
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except (asyncpg.InsufficientPrivilegeError, asyncpg.ObjectInUseError):
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.25)
     finally:
         await conn.close()
 

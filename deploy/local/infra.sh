@@ -153,6 +153,8 @@ CONF
   as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -q <<'SQL'
 SELECT 'CREATE ROLE gigalert LOGIN CREATEDB PASSWORD ''gigalert'''
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gigalert') \gexec
+-- Tests drop their databases WITH (FORCE): that must end autovacuum workers too.
+GRANT pg_signal_backend TO gigalert;
 SELECT 'CREATE DATABASE gigalert OWNER gigalert'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'gigalert') \gexec
 SQL

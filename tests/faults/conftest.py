@@ -24,7 +24,7 @@ import pytest
 
 from gigalert_shared.migrate import migrate
 from gigalert_shared.topics import Topics
-from tests.conftest import ROOT
+from tests.conftest import ROOT, drop_database
 from tests.faults.harness import Fleet, MailSink, PrivateKafka, PrivatePostgres, Report, tail
 
 DOC = ROOT / "docs" / "reliability.md"
@@ -111,11 +111,7 @@ async def db_dsn(postgres: PrivatePostgres, template_db: str) -> AsyncIterator[s
     finally:
         await conn.close()
     yield postgres.dsn(name)
-    conn = await asyncpg.connect(postgres.dsn())
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await drop_database(name, admin_dsn=postgres.dsn())
 
 
 @pytest.fixture
