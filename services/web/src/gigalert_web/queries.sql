@@ -1,18 +1,6 @@
 -- count_rate_events --
 SELECT count(*) FROM rate_events WHERE bucket = $1 AND at > now() - make_interval(secs => $2)
 
--- insert_rate_event --
-INSERT INTO rate_events (bucket) VALUES ($1)
-
--- prune_rate_events --
-DELETE FROM rate_events WHERE at < now() - interval '1 day'
-
--- prune_mail_links --
-DELETE FROM mail_links WHERE expires_at < now() - interval '1 day'
-
--- prune_sessions --
-DELETE FROM web_sessions WHERE expires_at < now()
-
 -- count_login_mails --
 -- Mails sent to one address in the window (any purpose): the per-address limit.
 SELECT count(*) FROM mail_links
