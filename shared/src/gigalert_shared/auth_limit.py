@@ -28,6 +28,8 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
+from fastapi import HTTPException, status
+
 __all__ = [
     "DEFAULT_MAX_FAILURES",
     "DEFAULT_MAX_KEYS",
@@ -35,12 +37,20 @@ __all__ = [
     "TOO_MANY_FAILURES",
     "AuthFailureLimiter",
     "client_key",
+    "too_many_failures",
 ]
 
 DEFAULT_MAX_FAILURES = 20
 DEFAULT_WINDOW_SECONDS = 60.0
 DEFAULT_MAX_KEYS = 10_000
 TOO_MANY_FAILURES = "too many failed authentications from this address; retry later"
+
+
+def too_many_failures(wait: int) -> HTTPException:
+    """The 429 a client gets once its failed credentials reach the limit."""
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
+    )
 
 
 def client_key(client: object) -> str:

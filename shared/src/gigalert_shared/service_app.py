@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
+from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
 from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import HttpSettings, KafkaSettings
 
@@ -157,11 +157,7 @@ def add_ops_routes(
             limiter: AuthFailureLimiter | None = getattr(request.app.state, "auth_limiter", None)
             client = client_key(request.client)
             if given and limiter is not None and (wait := limiter.failed(client)) is not None:
-                raise HTTPException(
-                    status.HTTP_429_TOO_MANY_REQUESTS,
-                    TOO_MANY_FAILURES,
-                    headers={"Retry-After": str(wait)},
-                )
+                raise too_many_failures(wait)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "missing or wrong metrics token",

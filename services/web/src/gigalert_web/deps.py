@@ -18,6 +18,7 @@ from gigalert_shared.crypto import mask
 from gigalert_shared.settings import Settings
 from gigalert_web.i18n import LANGS, Lang, pick_lang, text
 from gigalert_web.sessions import Viewer, load_viewer, session_id_of
+from gigalert_web.tokens import same
 
 TEMPLATES = Jinja2Templates(
     env=jinja2.Environment(
@@ -112,8 +113,6 @@ def lang_of(request: Request, viewer: Viewer | None) -> Lang:
 
 
 def check_csrf(viewer: Viewer, form_token: object, request: Request) -> None:
-    from gigalert_web.tokens import same
-
     given = form_token if isinstance(form_token, str) else request.headers.get("x-csrf-token")
     if not given or not same(given, viewer.csrf_token):
         raise CsrfFailed

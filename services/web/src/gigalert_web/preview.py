@@ -28,6 +28,7 @@ from gigalert_shared.matching.rules import (
     location_ok,
 )
 from gigalert_shared.taxonomy import DOMAIN_ORDER
+from gigalert_web import rate_limits
 from gigalert_web.repository import q
 from gigalert_web.schemas import Preview, PreviewGig
 
@@ -184,6 +185,16 @@ class RecentGigs:
                 self._gigs = (kept + fresh)[-MAX_GIGS:]
                 self._columns = GigColumns.of(self._gigs)
             self._checked = time.monotonic()
+
+    async def preview_for(
+        self, criteria: Criteria, *, per_minute: int, days: int = WINDOW_DAYS
+    ) -> Preview | None:
+        """The preview, or None past the account's previews a minute (pages and API alike)."""
+        if not await rate_limits.hit(
+            self._pool, f"preview:{criteria.freelancer_id}", limit=per_minute, window_seconds=60
+        ):
+            return None
+        return await self.preview(criteria, days=days)
 
     async def preview(self, criteria: Criteria, *, days: int = WINDOW_DAYS) -> Preview:
         await self.refresh()

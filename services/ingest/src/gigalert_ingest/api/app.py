@@ -17,7 +17,7 @@ from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
 from gigalert_ingest.raw_consumer import register_raw_consumer
 from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_item
-from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
+from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
@@ -61,7 +61,7 @@ async def current_platform(
         return await state.auth.authenticate(x_api_key)
     except UnknownKey:
         if x_api_key and (wait := limiter.failed(client)) is not None:
-            raise _too_many(wait) from None
+            raise too_many_failures(wait) from None
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or unknown X-API-Key",
@@ -69,14 +69,8 @@ async def current_platform(
         ) from None
     except RevokedKey:
         if (wait := limiter.failed(client)) is not None:
-            raise _too_many(wait) from None
+            raise too_many_failures(wait) from None
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key was revoked") from None
-
-
-def _too_many(wait: int) -> HTTPException:
-    return HTTPException(
-        status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FAILURES, headers={"Retry-After": str(wait)}
-    )
 
 
 PlatformDep = Annotated[Platform, Depends(current_platform)]

@@ -22,7 +22,7 @@ from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.sending import close as close_senders
 from gigalert_notifier.sending import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.worker import DeliveryWorker, Sender
-from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
+from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.service_app import (
@@ -86,11 +86,7 @@ def create_app(
             return  # a valid token works even from an address blocked for its failures
         limiter: AuthFailureLimiter = request.app.state.auth_limiter
         if given and (wait := limiter.failed(client_key(request.client))) is not None:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                TOO_MANY_FAILURES,
-                headers={"Retry-After": str(wait)},
-            )
+            raise too_many_failures(wait)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or wrong admin token",

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gigalert_shared.auth_limit import TOO_MANY_FAILURES, AuthFailureLimiter, client_key
+from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
 from gigalert_web.deps import PoolDep
 from gigalert_web.repository import q
 from gigalert_web.sessions import Viewer
@@ -33,11 +33,7 @@ async def token_owner(
     if row is None:
         # Only failing attempts are limited: a valid token works from a blocked address.
         if token and (wait := limiter.failed(client_key(request.client))) is not None:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                TOO_MANY_FAILURES,
-                headers={"Retry-After": str(wait)},
-            )
+            raise too_many_failures(wait)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or unknown bearer token",

@@ -9,11 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
+from gigalert_shared.matching import Criteria, criteria_from_row
 from gigalert_web import alert_history, channel_flows, rate_limits
 from gigalert_web import subscriptions as subs
 from gigalert_web.api.auth import TokenOwner
 from gigalert_web.deps import PoolDep, SettingsDep, client_ip, lang_of
 from gigalert_web.mail_links import TooManyMails
+from gigalert_web.preview import RecentGigs
 from gigalert_web.repository import q
 from gigalert_web.schemas import (
     AlertPage,
@@ -305,13 +307,18 @@ async def delete_subscription(subscription_id: UUID, owner: TokenOwner, pool: Po
     return Response(status_code=204)
 
 
-async def _limit_previews(pool: PoolDep, settings: SettingsDep, owner_id: UUID) -> None:
-    if not await rate_limits.hit(
-        pool, f"preview:{owner_id}", limit=settings.web.previews_per_minute, window_seconds=60
-    ):
+async def _limited_preview(
+    request: Request, settings: SettingsDep, criteria: Criteria, days: int = 30
+) -> Preview:
+    recent: RecentGigs = request.app.state.recent_gigs
+    found = await recent.preview_for(
+        criteria, per_minute=settings.web.previews_per_minute, days=days
+    )
+    if found is None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS, "too many previews", {"Retry-After": "60"}
         )
+    return found
 
 
 @router.get(
@@ -330,11 +337,7 @@ async def preview_subscription(
     row = await pool.fetchrow(q("get_subscription"), subscription_id, owner.id)
     if row is None:
         raise _not_found("subscription")
-    await _limit_previews(pool, settings, owner.id)
-    from gigalert_shared.matching import criteria_from_row
-
-    result: Preview = await request.app.state.recent_gigs.preview(criteria_from_row(row), days=days)
-    return result
+    return await _limited_preview(request, settings, criteria_from_row(row), days)
 
 
 @router.post("/subscriptions/preview", response_model=Preview, tags=["subscriptions"])
@@ -342,9 +345,7 @@ async def preview_criteria(
     body: SubscriptionIn, owner: TokenOwner, pool: PoolDep, settings: SettingsDep, request: Request
 ) -> Preview:
     """What an unsaved search would have matched in the last 30 days."""
-    await _limit_previews(pool, settings, owner.id)
-    result: Preview = await request.app.state.recent_gigs.preview(subs.criteria_of(body, owner.id))
-    return result
+    return await _limited_preview(request, settings, subs.criteria_of(body, owner.id))
 
 
 # -------------------------------------------------------------------------------- alerts

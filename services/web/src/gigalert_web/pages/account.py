@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -91,8 +92,6 @@ async def create_token(request: Request, viewer: CurrentViewer, pool: PoolDep) -
 async def revoke_token(
     request: Request, token_id: str, viewer: CurrentViewer, pool: PoolDep
 ) -> Response:
-    from uuid import UUID
-
     await signed_in_form(request, viewer)
     with contextlib.suppress(ValueError):
         await pool.execute(q("revoke_api_token"), UUID(token_id), viewer.id)

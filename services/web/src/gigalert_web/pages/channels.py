@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gigalert_shared.channel_rules import check_recipient_email
-from gigalert_web import channel_flows
+from gigalert_web import channel_flows, mail_links
 from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, client_ip, lang_of, page
 from gigalert_web.i18n import text
 from gigalert_web.mail_links import TooManyMails, peek
@@ -191,8 +191,6 @@ async def act(
         row = await pool.fetchrow(q("get_channel"), channel_id, viewer.id)
         if row is None or row["kind"] != "email" or row["verified_at"] is not None:
             raise HTTPException(404)
-        from gigalert_web import mail_links
-
         try:
             await mail_links.send_link(
                 pool,

@@ -10,11 +10,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gigalert_shared.taxonomy import load_taxonomy
-from gigalert_web import rate_limits
 from gigalert_web import subscriptions as subs
-from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, page
-from gigalert_web.i18n import WEEKDAYS
+from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, lang_of, page
+from gigalert_web.i18n import WEEKDAYS, text
 from gigalert_web.pages.forms import see_other, signed_in_form
+from gigalert_web.preview import RecentGigs
 from gigalert_web.repository import q
 from gigalert_web.schemas import Preview, SubscriptionIn
 from gigalert_web.search_form import DEFAULT_FORM, form_to_subscription, subscription_to_form
@@ -38,8 +38,6 @@ async def _form_page(
     preview: Preview | None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    from gigalert_web.deps import lang_of
-
     lang = lang_of(request, viewer)
     channels = await pool.fetch(q("list_channels"), viewer.id)
     return page(
@@ -61,12 +59,10 @@ async def _form_page(
 async def _preview(
     request: Request, pool: PoolDep, settings: SettingsDep, viewer: Viewer, sub: SubscriptionIn
 ) -> Preview | None:
-    if not await rate_limits.hit(
-        pool, f"preview:{viewer.id}", limit=settings.web.previews_per_minute, window_seconds=60
-    ):
-        return None
-    result: Preview = await request.app.state.recent_gigs.preview(subs.criteria_of(sub, viewer.id))
-    return result
+    recent: RecentGigs = request.app.state.recent_gigs
+    return await recent.preview_for(
+        subs.criteria_of(sub, viewer.id), per_minute=settings.web.previews_per_minute
+    )
 
 
 @router.get("/searches", response_class=HTMLResponse)
@@ -245,9 +241,6 @@ async def duplicate(
     row = await pool.fetchrow(q("get_subscription"), subscription_id, viewer.id)
     if row is None:
         raise HTTPException(404)
-    from gigalert_web.deps import lang_of
-    from gigalert_web.i18n import text
-
     copy = SubscriptionIn.model_validate(
         {
             **{k: row[k] for k in SubscriptionIn.model_fields if k != "name"},
