@@ -47,7 +47,7 @@ def _reasons(value: Any, lang: str) -> list[str]:
 
 def _delivery(raw: dict[str, Any]) -> DeliveryOut:
     out = DeliveryOut.model_validate(raw)
-    if out.kind != "email" and out.target:
+    if out.kind == "line" and out.target:  # Slack targets are stored masked
         out.target = mask(out.target)
     return out
 

@@ -39,10 +39,11 @@ def http_url(value: object) -> str | None:
 
 
 def channel_label(kind: str, target: str | None) -> str:
-    """How a channel is named on a page: the address; a LINE user or Slack URL masked."""
+    """How a channel is named on a page: the address; a LINE user masked (a Slack URL is
+    stored masked already)."""
     if not target:
         return ""
-    return target if kind == "email" else mask(target)
+    return mask(target) if kind == "line" else target
 
 
 def local_time(value: datetime | None, zone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
