@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 RUN := UV_PYTHON_DOWNLOADS=never $(UV) run --frozen
 
-.PHONY: up down status bootstrap infra-up test lint typecheck imports deploy-check screenshots reliability
+.PHONY: up down status bootstrap infra-up test test-unit lint typecheck imports deploy-check screenshots reliability
 
 up: bootstrap infra-up ## install, start Kafka/Postgres/SMTP, migrate, create topics, start services
 	$(RUN) gigalert migrate
@@ -29,6 +29,9 @@ infra-up:
 test: bootstrap infra-up lint typecheck imports deploy-check ## every gate and the whole test suite
 	$(RUN) pytest
 
+test-unit: ## the unit tests alone: no Kafka, Postgres or SMTP needed, seconds
+	$(RUN) pytest -q tests/unit -p no:cacheprovider
+
 lint:
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
@@ -43,7 +46,7 @@ deploy-check: ## compose, Kubernetes manifests, Dockerfile, dashboard (no Docker
 	deploy/validate.sh
 
 screenshots: bootstrap infra-up ## the browser journey, saving each main page at both viewports to docs/screenshots/
-	GIGALERT_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(RUN) pytest -q tests/browser -p no:cacheprovider
+	GIGALERT_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(RUN) pytest -q tests/e2e/browser -p no:cacheprovider
 
 reliability: bootstrap infra-up ## the fault suite, writing its measured table to docs/reliability.md
 	GIGALERT_WRITE_RELIABILITY=1 $(RUN) pytest -q tests/faults -p no:cacheprovider

@@ -98,7 +98,7 @@ from gigalert_shared.events import (
 from gigalert_shared.settings import Settings, SmtpSettings
 from gigalert_shared.taxonomy import normalise_text
 from gigalert_shared.topics import Topics
-from tests.notifier.fixtures import alert
+from tests.integration.notifier.fixtures import alert
 
 REPO: Final = Path(__file__).resolve().parent.parent
 ADMIN_DSN: Final = os.environ.get(

@@ -69,8 +69,8 @@ from gigalert_web import subscriptions as subs
 from gigalert_web.repository import q
 from gigalert_web.schemas import SubscriptionIn
 from tests.conftest import MAILDIR, SMTP_PORT
-from tests.web.conftest import log_in
-from tests.web.gigs import insert_gig
+from tests.integration.web.conftest import log_in
+from tests.integration.web.gigs import insert_gig
 
 TARGET_MS: Final = 100.0
 FLOOR: Final = ("GET /static/app.css", "GET /healthz")

@@ -27,8 +27,8 @@ from gigalert_notifier.api.app import create_app as create_notifier
 from gigalert_shared.settings import Settings, SmtpSettings, WebSettings
 from gigalert_web.app import create_app as create_web
 from tests.conftest import SMTP_PORT
-from tests.kafka_helpers import wait_for
-from tests.web.api_client import Freelancer, new_freelancer
+from tests.integration.web.api_client import Freelancer, new_freelancer
+from tests.support.kafka_helpers import wait_for
 
 WEB = "http://web"
 PMO_SEARCH = {

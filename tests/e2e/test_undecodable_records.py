@@ -15,10 +15,10 @@ from gigalert_matcher.api.app import create_app as create_matcher
 from gigalert_notifier.api.app import create_app as create_notifier
 from gigalert_shared.settings import Settings
 from gigalert_shared.topics import Topics
-from tests.kafka_helpers import Headers, produce, read_topic, wait_for
-from tests.matcher.test_pipeline import gig
-from tests.notifier.fixtures import alert, channel, freelancer, subscription
-from tests.web.api_client import PMO_SUB, new_freelancer, web_api
+from tests.integration.matcher.test_pipeline import gig
+from tests.integration.notifier.fixtures import alert, channel, freelancer, subscription
+from tests.integration.web.api_client import PMO_SUB, new_freelancer, web_api
+from tests.support.kafka_helpers import Headers, produce, read_topic, wait_for
 
 UNDECODABLE: list[tuple[bytes, Headers]] = [
     (b"[" * 5000 + b"]" * 5000, {}),

@@ -49,7 +49,7 @@ from gigalert_shared.kafka_admin import create_topics
 from gigalert_shared.settings import KafkaSettings
 from gigalert_shared.topics import Topics
 from tests.conftest import ROOT
-from tests.kafka_helpers import read_topic
+from tests.support.kafka_helpers import read_topic
 
 log = logging.getLogger(__name__)
 

@@ -48,9 +48,9 @@ from gigalert_shared.events import GigRejected
 from gigalert_shared.settings import HttpSettings, Settings
 from gigalert_shared.taxonomy import DOMAIN_KEYS
 from gigalert_shared.topics import Topics
-from tests.kafka_helpers import Headers, produce, read_topic, wait_for
 from tests.security.conftest import ADMIN_TOKEN, Running, operations, running
 from tests.security.test_auth import GIG
+from tests.support.kafka_helpers import Headers, produce, read_topic, wait_for
 
 HTTP_EXAMPLES = 3000
 RAW_MESSAGES = 2000

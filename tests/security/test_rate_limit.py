@@ -19,7 +19,6 @@ from gigalert_shared.auth_limit import (
     client_key,
 )
 from gigalert_shared.http_errors import document_auth_failures
-from tests.openapi_docs import APPS, document
 from tests.security.conftest import (
     ADMIN_TOKEN,
     METRICS,
@@ -29,6 +28,7 @@ from tests.security.conftest import (
     operations,
 )
 from tests.security.test_auth import GIG
+from tests.support.openapi_docs import APPS, document
 
 # ----------------------------------------------------------------------------- the logic
 

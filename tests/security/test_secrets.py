@@ -17,9 +17,9 @@ from gigalert_shared.crypto import SLACK_PREFIX, SecretBox
 from gigalert_shared.logs import MaskingJsonFormatter
 from gigalert_shared.settings import Settings
 from gigalert_shared.topics import Topics
-from tests.kafka_helpers import produce, read_topic, wait_for
 from tests.security.conftest import ADMIN_TOKEN, METRICS, Running
 from tests.security.test_auth import GIG
+from tests.support.kafka_helpers import produce, read_topic, wait_for
 
 WINDOW = 12  # no run of this many characters of a secret's random part may show anywhere
 

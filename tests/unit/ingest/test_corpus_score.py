@@ -1,4 +1,4 @@
-"""The normaliser against the labelled corpus of real listings (``tests/ingest/corpus``), as
+"""The normaliser against the labelled corpus of real listings (``tests/data/corpus``), as
 ``uv run gigalert ingest score-corpus`` prints it. The target: at least 95% of all labels
 hold, and at least 90% of each fact's. Every fact and the overall share meet it and are
 asserted; a floor below the current score guards against regressions (see
@@ -13,7 +13,7 @@ import pytest
 from gigalert_ingest.corpus import FACTS, Score, holds, load_corpus, score_corpus
 from gigalert_shared.settings import Settings
 
-CORPUS = Path(__file__).resolve().parents[2] / "ingest" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 FX = Settings().fx_to_jpy  # the default table, as the labels were computed with
 
 

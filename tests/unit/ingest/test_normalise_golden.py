@@ -1,5 +1,5 @@
 """Ingest's normalisers answer exactly as recorded in the golden corpus
-(``tests/ingest/normalise_golden.py``): the pre-checks that skip scans and the caches of the
+(``tests/support/normalise_golden.py``): the pre-checks that skip scans and the caches of the
 faster normalisers change nothing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gigalert_ingest.normalise import parse_days_cached, parse_rate_text
-from tests.ingest import normalise_golden as golden
+from tests.support import normalise_golden as golden
 
 RECORDED = golden.load()
 

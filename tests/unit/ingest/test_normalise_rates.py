@@ -183,7 +183,7 @@ RATE_TEXTS = [
         amount_min=50,
         fx_rate_to_jpy=None,
     ),
-    # what real listings write (tests/ingest/corpus)
+    # what real listings write (tests/data/corpus)
     case("最大5時間拘束で4000円ほど", 800, 800, P, "project ÷ 5h (listing's hours)"),
     case("報酬は2万円(1時間程度)", 20000, 20000, P, "project ÷ 1h (listing's hours)"),
     case("月10時間ほど働き、報酬は10万~20万円", 10000, 20000, M, "month ÷ 10h (listing's hours)"),

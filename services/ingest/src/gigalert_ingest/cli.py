@@ -80,7 +80,7 @@ _CORPUS = typer.Option(help="Directory of labelled listings (*.json).")
 
 @ingest_app.command("score-corpus")
 def score_corpus_command(
-    corpus: Annotated[Path, _CORPUS] = Path("tests/ingest/corpus"),
+    corpus: Annotated[Path, _CORPUS] = Path("tests/data/corpus"),
 ) -> None:
     """Normalise every listing of the labelled corpus as the HTTP API would (no server) and
     print the share of labels that hold, per fact and overall, and every miss."""

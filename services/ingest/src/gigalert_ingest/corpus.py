@@ -1,5 +1,5 @@
 """Scoring the normaliser against a labelled corpus of real listings
-(``tests/ingest/corpus/*.json``; ``uv run gigalert ingest score-corpus``).
+(``tests/data/corpus/*.json``; ``uv run gigalert ingest score-corpus``).
 
 Each listing has an ``input`` (what a platform would POST) and ``labels`` (what a person read
 in it). The input goes through :func:`gigalert_ingest.build.build_gig`, the normalisation the
