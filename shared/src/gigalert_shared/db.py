@@ -58,5 +58,17 @@ def load_queries(package: str, filename: str = "queries.sql") -> dict[str, str]:
     return parse_queries(text)
 
 
+class Queries:
+    """A package's named SQL blocks: ``q = Queries("gigalert_web")``, then ``q("name")``."""
+
+    __slots__ = ("package",)
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def __call__(self, name: str) -> str:
+        return load_queries(self.package)[name]
+
+
 def record_to_dict(record: Any) -> dict[str, Any]:
     return dict(record.items())
