@@ -5,19 +5,17 @@ whether /docs and /openapi.json are served. The app keeps its pool and broker in
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 from typing import Any, Final
 
-from fastapi import FastAPI, HTTPException, Request, Response, status
+from fastapi import Depends, FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
+from gigalert_shared.auth_guards import token_guard
 from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import HttpSettings, KafkaSettings
 
@@ -25,8 +23,6 @@ __all__ = [
     "API_SECURITY_HEADERS",
     "ApiSecurityHeaders",
     "add_ops_routes",
-    "bearer_token",
-    "configured_token",
     "docs_urls",
     "kafka_broker",
 ]
@@ -40,28 +36,6 @@ def kafka_broker(kafka: KafkaSettings, service: str) -> KafkaBroker:
         logger=BROKER_LOGGER,
         log_level=logging.DEBUG,  # per-message lines hidden; handler errors logged at ERROR
     )
-
-
-def configured_token(secret: SecretStr | None) -> str | None:
-    """A token setting's value, or None when it is unset *or empty*: an empty token turns
-    its endpoints off, it never opens them."""
-    if secret is None:
-        return None
-    value = secret.get_secret_value()
-    return value if value.strip() else None
-
-
-def bearer_token(request: Request) -> str:
-    """The token of ``Authorization: Bearer <token>``, or ""."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def token_matches(given: str, accepted: list[str]) -> bool:
-    ok = False
-    for expected in accepted:  # every one compared: no early exit on a match
-        ok |= bool(given) and hmac.compare_digest(given.encode(), expected.encode())
-    return ok
 
 
 def docs_urls(http: HttpSettings) -> dict[str, Any]:
@@ -126,9 +100,12 @@ def add_ops_routes(
     whatever ``checks`` adds), ``/metrics`` (Prometheus text, only with
     ``Authorization: Bearer`` the metrics or the admin token; 404 when neither is set;
     ``before_metrics`` may set gauges first)."""
-    accepted = [
-        t for t in (configured_token(http.metrics_token), configured_token(http.admin_token)) if t
-    ]
+    metrics_token = token_guard(
+        [http.metrics_token, http.admin_token],
+        detail="missing or wrong metrics token",
+        unset_status=status.HTTP_404_NOT_FOUND,
+        unset_detail="Not Found",
+    )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -148,21 +125,8 @@ def add_ops_routes(
         ok = all(found.values())
         return JSONResponse({"ready": ok, **found}, status_code=200 if ok else 503)
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_token)])
     async def metrics(request: Request) -> Response:
-        if not accepted:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
-        given = bearer_token(request)
-        if not token_matches(given, accepted):
-            limiter: AuthFailureLimiter | None = getattr(request.app.state, "auth_limiter", None)
-            client = client_key(request.client)
-            if given and limiter is not None and (wait := limiter.failed(client)) is not None:
-                raise too_many_failures(wait)
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "missing or wrong metrics token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
         if before_metrics:
             before_metrics(request.app)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

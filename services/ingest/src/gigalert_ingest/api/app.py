@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
+from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigalert_ingest.build import Platform
@@ -17,7 +17,8 @@ from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
 from gigalert_ingest.raw_consumer import register_raw_consumer
 from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_item
-from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
+from gigalert_shared.auth_guards import Refused, api_key_credential, credential_guard
+from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
@@ -48,31 +49,21 @@ def _state(request: Request) -> State:
 StateDep = Annotated[State, Depends(_state)]
 
 
-async def current_platform(
-    request: Request,
-    state: StateDep,
-    x_api_key: Annotated[str | None, Header(description="The platform's API key.")] = None,
-) -> Platform:
-    limiter: AuthFailureLimiter = request.app.state.auth_limiter
-    client = client_key(request.client)
-    # The key is checked first: a valid key works even from an address that is blocked for
-    # its failures; only failing attempts are refused with 429 (and counted while not).
+async def _platform_by_key(request: Request, key: str) -> Platform | None:
     try:
-        return await state.auth.authenticate(x_api_key)
+        return await _state(request).auth.authenticate(key)
     except UnknownKey:
-        if x_api_key and (wait := limiter.failed(client)) is not None:
-            raise too_many_failures(wait) from None
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing or unknown X-API-Key",
-            headers={"WWW-Authenticate": "ApiKey"},
-        ) from None
+        return None
     except RevokedKey:
-        if (wait := limiter.failed(client)) is not None:
-            raise too_many_failures(wait) from None
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key was revoked") from None
+        raise Refused("this API key was revoked") from None
 
 
+current_platform = credential_guard(
+    _platform_by_key,
+    credential=api_key_credential("The platform's API key."),
+    detail="missing or unknown X-API-Key",
+    challenge="ApiKey",
+)
 PlatformDep = Annotated[Platform, Depends(current_platform)]
 
 

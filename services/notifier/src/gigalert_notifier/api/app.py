@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -12,23 +11,22 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, FastAPI, Query, Request, status
 from pydantic import BaseModel, Field
 
+from gigalert_notifier.apprise_setup import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
 from gigalert_notifier.deliveries import q
 from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.sending import close as close_senders
-from gigalert_notifier.sending import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.worker import DeliveryWorker, Sender
-from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
+from gigalert_shared.auth_guards import token_guard
+from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.db import create_pool
 from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.service_app import (
     ApiSecurityHeaders,
     add_ops_routes,
-    configured_token,
     docs_urls,
     kafka_broker,
 )
@@ -36,8 +34,6 @@ from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
 log = logging.getLogger(__name__)
-
-_bearer = HTTPBearer(auto_error=False)
 
 
 class DeliveryOut(BaseModel):
@@ -72,26 +68,13 @@ def create_app(
     cfg = settings or get_settings()
     the_clock = clock or SystemClock()
 
-    def require_admin(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> None:
-        # Unset or empty: the ops API is off (an empty token must never match an empty
-        # or missing credential).
-        expected = configured_token(cfg.http.admin_token)
-        if expected is None:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "ops API disabled: no admin token set")
-        given = credentials.credentials if credentials else ""
-        if given and hmac.compare_digest(given.encode(), expected.encode()):
-            return  # a valid token works even from an address blocked for its failures
-        limiter: AuthFailureLimiter = request.app.state.auth_limiter
-        if given and (wait := limiter.failed(client_key(request.client))) is not None:
-            raise too_many_failures(wait)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing or wrong admin token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    require_admin = token_guard(
+        [cfg.http.admin_token],
+        detail="missing or wrong admin token",
+        # Unset or empty: the ops API is off (an empty token never matches).
+        unset_status=status.HTTP_403_FORBIDDEN,
+        unset_detail="ops API disabled: no admin token set",
+    )
 
     # A route-level dependency: a parameter annotated with a local alias would be a string
     # under `from __future__ import annotations`, which FastAPI cannot resolve (it became a
