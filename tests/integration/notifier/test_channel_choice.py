@@ -17,8 +17,8 @@ import pytest
 from pydantic import SecretStr
 
 from gigalert_notifier.deliveries import create_deliveries
+from gigalert_notifier.outcome import SendOutcome
 from gigalert_notifier.schedule import FrozenClock
-from gigalert_notifier.sending import SendOutcome
 from gigalert_notifier.worker import DeliveryWorker
 from gigalert_shared.crypto import SecretBox
 from gigalert_shared.db import create_pool

@@ -14,8 +14,8 @@ import asyncpg
 import pytest
 
 from gigalert_notifier.deliveries import create_deliveries
+from gigalert_notifier.outcome import SendOutcome
 from gigalert_notifier.schedule import FrozenClock
-from gigalert_notifier.sending import SendOutcome
 from gigalert_notifier.worker import DeliveryWorker
 from gigalert_shared.db import create_pool
 from gigalert_shared.settings import Settings

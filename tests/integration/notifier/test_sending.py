@@ -39,7 +39,8 @@ from aiosmtpd.controller import Controller
 from gigalert_notifier import sending
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
 from gigalert_notifier.render import render_alert, render_digest
-from gigalert_notifier.sending import SendOutcome, send
+from gigalert_notifier.outcome import SendOutcome
+from gigalert_notifier.sending import send
 from gigalert_shared.events import (
     AlertMatched,
     GigSummary,
@@ -605,7 +606,7 @@ async def test_smtp_sessions_are_kept_renewed_and_replaced_when_dropped() -> Non
         assert all([(await mail(i)).ok for i in range(5)])
         assert handler.connections == 2  # 3 mails on the first session, then a new one
         # The server drops the kept session (an idle timeout, a restart).
-        pool = next(p for p in sending._shared.email.values() if p is not None).pool
+        pool = next(p for p in sending.shared_email.email.values() if p is not None).pool
         for kept in pool._idle:
             kept.smtp.sock.close()  # type: ignore[union-attr]
         assert (await mail(5)).ok

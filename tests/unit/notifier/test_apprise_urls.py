@@ -10,8 +10,8 @@ import apprise
 import pytest
 from pydantic import SecretStr
 
+from gigalert_notifier.apprise_setup import load_apprise_plugins
 from gigalert_notifier.apprise_urls import email_url, line_url, redact, slack_url, valid_email
-from gigalert_notifier.sending import load_apprise_plugins
 from gigalert_shared.settings import SmtpSettings
 
 LOCAL = SmtpSettings(host="127.0.0.1", port=8025)

@@ -62,9 +62,10 @@ from gigalert_notifier.metrics import (
     SEND_SECONDS,
     SENT,
 )
+from gigalert_notifier.outcome import SendOutcome
 from gigalert_notifier.render import Rendered, render_alert, render_digest
 from gigalert_notifier.schedule import Clock, local_day, next_day_start
-from gigalert_notifier.sending import SendOutcome, send
+from gigalert_notifier.sending import send
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import Conn
 from gigalert_shared.events import AlertMatched

@@ -1,0 +1,170 @@
+"""Apprise's email plugin with kept SMTP sessions: one :class:`PooledEmail` per SMTP
+configuration (the ``mailto://`` URL without its per-mail parts: ``to=`` and the ``+Header``
+parameters), built once and shared by every mail; each mail's recipient and headers reach
+its ``send()`` through the send's :class:`Call`. Apprise still builds the message
+(``NotifyEmail.prepare_emails``: multipart/alternative, the text part converted from the
+HTML, encoded headers) and opens the connection; the session is kept in a
+:class:`SmtpPool`."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import unquote
+
+from gigalert_notifier.apprise_setup import NotifyEmail, asset, tune
+from gigalert_notifier.send_call import CALL, Call, as_text
+from gigalert_notifier.smtp_pool import PoolSettings, SmtpPool, Stage
+
+_MAX_SMTP_CONFIGS: Final = 8
+
+
+class PooledEmail(NotifyEmail):  # type: ignore[no-untyped-call]  # untyped in apprise 2.3
+    """Apprise's email plugin with its SMTP sessions kept in a :class:`SmtpPool`.
+
+    One instance serves every mail to one SMTP configuration: each mail's recipient and
+    headers come from the send's :class:`Call`. The message is built by Apprise
+    (``NotifyEmail.prepare_emails``) exactly as its own ``send()`` would; only the
+    connection handling differs. What went wrong is noted on the :class:`Call`."""
+
+    pool: SmtpPool
+
+    def attach_pool(self, settings: PoolSettings, timeout: float) -> None:
+        me: Any = self  # Apprise's attributes are untyped
+        self.pool = SmtpPool(
+            host=me.smtp_host,
+            port=int(me.port),
+            secure_mode=str(me.secure_mode),
+            user=me.user,
+            password=me.password,
+            verify_certificate=bool(me.verify_certificate),
+            timeout=timeout,
+            size=settings.size,
+            max_messages=settings.max_messages,
+            idle_seconds=settings.idle_seconds,
+        )
+
+    def send(
+        self,
+        body: str,
+        title: str = "",
+        notify_type: Any = None,
+        attach: Any = None,
+        body_format: Any = None,
+        **kwargs: Any,
+    ) -> bool:
+        me: Any = self  # Apprise's attributes are untyped
+        call = CALL.get() or Call()
+        recipient = call.recipient
+        targets = [(False, recipient)] if recipient else list(self.targets)
+        if not targets:
+            call.no_recipient = True
+            return False
+        headers = {"X-Application": self.app_id, **self.headers, **call.headers}
+        try:
+            messages = list(
+                NotifyEmail.prepare_emails(
+                    subject=title,
+                    body=body,
+                    notify_format=self.resolve_format(body_format),
+                    from_addr=self.from_addr,
+                    to=targets,
+                    smtp_host=self.smtp_host,
+                    headers=headers,
+                    names=self.names,
+                    tzinfo=self.tzinfo,
+                )
+            )
+        except Exception as exc:
+            call.error = exc
+            return False
+        try:
+            for message in messages:
+                self.pool.deliver(
+                    str(me.from_addr[1]), message.to_addrs, message.body, self.pool.timeout
+                )
+        except Stage as failed:
+            cause = failed.cause
+            if failed.stage == "connect":
+                call.connect_failed = True
+            if isinstance(cause, smtplib.SMTPRecipientsRefused):
+                call.refused = {
+                    str(a): (int(c), as_text(m)) for a, (c, m) in cause.recipients.items()
+                }
+            call.error = cause
+            return False
+        except Exception as exc:  # the pool's own timeout
+            call.connect_failed = True
+            call.error = exc
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class EmailParts:
+    base: str  # the URL without its per-mail parts: the key of the shared plugin
+    recipient: str
+    headers: dict[str, str]
+
+
+def split_email_url(url: str) -> EmailParts | None:
+    """``to=`` (unquoted once, as Apprise does) and the ``+Header`` parameters (name and
+    value unquoted twice, as Apprise's email plugin does) apart from the rest."""
+    head, sep, query = url.partition("?")
+    if not sep:
+        return None
+    recipient = ""
+    headers: dict[str, str] = {}
+    rest: list[str] = []
+    for pair in query.replace(";", "&").split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        raw = unquote(name)
+        if raw.lower() == "to":
+            recipient = unquote(value).strip()
+        elif raw.startswith(("+", " ")) and len(raw) > 1:
+            headers[unquote(raw[1:])] = unquote(unquote(value))
+        else:
+            rest.append(pair)
+    if not recipient:
+        return None
+    return EmailParts(f"{head}?{'&'.join(rest)}", recipient, headers)
+
+
+class EmailPlugins:
+    """The shared :class:`PooledEmail` per SMTP configuration (and timeout)."""
+
+    def __init__(self) -> None:
+        self.email: dict[tuple[str, float], PooledEmail | None] = {}
+        self.settings = PoolSettings()
+
+    def email_plugin(self, base: str, timeout: float) -> PooledEmail | None:
+        key = (base, timeout)
+        if key in self.email:
+            return self.email[key]
+        plugin: PooledEmail | None = None
+        try:
+            cls: Any = PooledEmail  # untyped in apprise 2.3
+            results = cls.parse_url(base)
+            if results:
+                results["asset"] = asset(round(timeout + 5.0, 3))
+                plugin = cls(**results)
+        except Exception:
+            plugin = None
+        if plugin is not None:
+            tune(plugin, timeout)
+            plugin.attach_pool(self.settings, timeout)
+        while len(self.email) >= _MAX_SMTP_CONFIGS:  # one in production; tests make many
+            oldest = self.email.pop(next(iter(self.email)))
+            if oldest is not None:
+                oldest.pool.close()
+        self.email[key] = plugin
+        return plugin
+
+    def close(self) -> None:
+        for plugin in self.email.values():
+            if plugin is not None:
+                plugin.pool.close()
+        self.email.clear()
