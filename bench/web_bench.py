@@ -45,20 +45,7 @@ import asyncpg
 import httpx
 
 from bench.gig_texts import DOMAIN_WEIGHTS, TITLES
-from bench.notifier_bench import (
-    ADMIN_DSN,
-    REASONS_JA,
-    CpuWatch,
-    Proc,
-    Processes,
-    bucket_quantile,
-    diff_buckets,
-    drop_databases,
-    free_port,
-    machine,
-    parse_histogram,
-    pct,
-)
+from bench.notifier_cases.context import ADMIN_DSN, REASONS_JA, REPO, drop_databases
 from gigalert_shared.crypto import SLACK_PREFIX, SecretBox, mask
 from gigalert_shared.db import create_pool, init_connection
 from gigalert_shared.events import RemoteMode
@@ -66,11 +53,15 @@ from gigalert_shared.migrate import migrate
 from gigalert_shared.settings import PostgresSettings, Settings
 from gigalert_shared.taxonomy import DOMAIN_KEYS
 from gigalert_web import subscriptions as subs
-from gigalert_web.repository import q
+from gigalert_web.repository import accounts, channels
 from gigalert_web.schemas import SubscriptionIn
 from tests.conftest import MAILDIR, SMTP_PORT
 from tests.integration.web.conftest import log_in
 from tests.integration.web.gigs import insert_gig
+from tests.support.fleet import Fleet, Process
+from tests.support.machine import CpuWatch, machine
+from tests.support.ports import free_port
+from tests.support.stats import bucket_quantile, diff_buckets, parse_histogram, pct
 
 TARGET_MS: Final = 100.0
 FLOOR: Final = ("GET /static/app.css", "GET /healthz")
@@ -155,10 +146,12 @@ async def add_account_data(
         ("slack", mask(url), box.seal(url)),
         ("line", "U" + uuid.uuid4().hex, None),
     ):
-        await pool.execute(q("insert_channel"), fid, kind, target, secret, now, None, None, None)
-    channels = [r["id"] for r in await pool.fetch(q("list_channels"), fid)]
+        await channels.insert(
+            pool, freelancer_id=fid, kind=kind, target=target, secret=secret, verified_at=now
+        )
+    channel_ids = [c.id for c in await channels.list_for(pool, freelancer_id=fid)]
     for i in range(5):
-        user.searches.append((await subs.insert(pool, fid, search_of(i, rng)))["id"])
+        user.searches.append((await subs.insert(pool, fid, search_of(i, rng))).id)
     alert_rows = []
     delivery_rows = []
     for gig in rng.sample(gigs, alerts):
@@ -169,7 +162,7 @@ async def add_account_data(
         ]
         created = now - timedelta(seconds=rng.uniform(60, 30 * 86400))
         alert_rows.append((alert_id, fid, gig, sids, {str(s): reasons for s in sids}, created))
-        for channel in channels:
+        for channel in channel_ids:
             status = rng.choices(["sent", "failed", "pending"], [0.9, 0.05, 0.05])[0]
             error = "HTTP 500 from hooks.slack.com" if status == "failed" else None
             sent = created + timedelta(seconds=2) if status == "sent" else None
@@ -195,8 +188,9 @@ async def sign_up(base: str, pool: asyncpg.Pool, n: int) -> User:
     )
     address = f"webbench{n}.{uuid.uuid4().hex[:10]}@example.jp"
     csrf = await log_in(client, MAILDIR, address)
-    fid = await pool.fetchval(q("freelancer_by_email"), address)
-    return User(client, csrf, fid)
+    account = await accounts.by_email(pool, email=address)
+    assert account is not None
+    return User(client, csrf, account.id)
 
 
 # ================================================================== load
@@ -274,7 +268,7 @@ async def in_app(port: int) -> dict[str, dict[float, float]]:
     return {r: parse_histogram(text, HISTOGRAM, {"route": r}) for r in set(ROUTES.values())}
 
 
-async def measure(users: list[User], seconds: float, think: float, server: Proc) -> Run:
+async def measure(users: list[User], seconds: float, think: float, server: Process) -> Run:
     assert server.port is not None
     lat: dict[str, list[float]] = {}
     errors: list[str] = []
@@ -340,7 +334,7 @@ async def run(args: argparse.Namespace) -> None:
     await admin.execute(f'CREATE DATABASE "{db}"')
     dbs = [db]
     dsn = ADMIN_DSN.rsplit("/", 1)[0] + "/" + db
-    procs = Processes(Path(tempfile.mkdtemp(prefix="web-bench-")))
+    procs = Fleet(Path(tempfile.mkdtemp(prefix="web-bench-")), os.environ, cwd=REPO)
     pool = await create_pool(PostgresSettings(dsn=dsn, pool_max_size=4))  # type: ignore[arg-type]
     users: list[User] = []
     try:
@@ -356,7 +350,7 @@ async def run(args: argparse.Namespace) -> None:
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = procs.start(
+        server = await procs.launch(
             "web",
             [sys.executable, "-m", "bench.web_bench", "--serve-profiled", args.profile]
             if args.profile
@@ -373,7 +367,7 @@ async def run(args: argparse.Namespace) -> None:
             },
             port=port,
         )
-        await procs.wait_ready(server)
+        await server.wait_ready(timeout=120)
 
         t0 = time.perf_counter()
         for i in range(args.users):  # one at a time: a login waits on the Maildir
@@ -404,14 +398,14 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         for u in users:
             await u.client.aclose()
-        procs.stop_all()
+        await procs.close()
         await pool.close()
         await drop_databases(admin, dbs)
 
     print(
-        f"\nmachine: {info['cpu']}, {info['nproc']} cores, load average "
+        f"\nmachine: {info.cpu_model}, {info.usable_cpus} cores, load average "
         f"{' / '.join(f'{v:.2f}' for v in os.getloadavg())} (after the run), Python "
-        f"{info['python']}, PostgreSQL {pg}, kernel {info['kernel']}"
+        f"{info.python}, PostgreSQL {pg}, kernel {info.kernel}"
     )
     print(
         f"data: {args.users} accounts x (3 channels, 5 searches, {args.alerts} alerts x 3 "

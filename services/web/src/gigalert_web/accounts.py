@@ -9,7 +9,7 @@ import asyncpg
 
 from gigalert_shared.db import Conn
 from gigalert_web.i18n import Lang
-from gigalert_web.repository import q
+from gigalert_web.repository import accounts, channels
 
 
 def name_from_email(email: str) -> str:
@@ -19,33 +19,36 @@ def name_from_email(email: str) -> str:
 async def find_or_create(conn: Conn, *, email: str, lang: Lang, ip: str) -> UUID:
     """The account of ``email``; a new one (with its address as a proven channel) when there
     is none. Concurrent first logins of one address make one account."""
-    row = await conn.fetchrow(q("freelancer_by_email"), email)
-    if row is not None:
-        freelancer_id: UUID = row["id"]
-        await _prove_login_address(conn, freelancer_id, email, ip)
-        return freelancer_id
+    found = await accounts.by_email(conn, email=email)
+    if found is not None:
+        await _prove_login_address(conn, found.id, email, ip)
+        return found.id
     try:
         async with conn.transaction():
-            created = await conn.fetchrow(
-                q("insert_freelancer"), name_from_email(email), lang, "Asia/Tokyo", email
+            created = await accounts.insert(
+                conn,
+                display_name=name_from_email(email),
+                locale=lang,
+                timezone="Asia/Tokyo",
+                email=email,
             )
-            assert created is not None
-            freelancer_id = created["id"]
-            await _prove_login_address(conn, freelancer_id, email, ip)
-            return freelancer_id
+            await _prove_login_address(conn, created.id, email, ip)
+            return created.id
     except asyncpg.UniqueViolationError:
-        again = await conn.fetchrow(q("freelancer_by_email"), email)
+        again = await accounts.by_email(conn, email=email)
         assert again is not None
-        return UUID(str(again["id"]))
+        return again.id
 
 
 async def _prove_login_address(conn: Conn, freelancer_id: UUID, email: str, ip: str) -> None:
-    found = await conn.fetchrow(q("find_email_channel"), freelancer_id, email)
+    found = await channels.find_email(conn, freelancer_id=freelancer_id, address=email)
     if found is None:
-        await conn.execute(q("insert_proven_email"), freelancer_id, email, ip)
-    elif found["verified_at"] is None:
+        await channels.insert_proven_email(conn, freelancer_id=freelancer_id, address=email, ip=ip)
+    elif found.verified_at is None:
         try:
             async with conn.transaction():
-                await conn.execute(q("confirm_email_channel"), found["id"], freelancer_id, ip)
+                await channels.confirm_email(
+                    conn, channel_id=found.id, freelancer_id=freelancer_id, ip=ip
+                )
         except asyncpg.UniqueViolationError:
             pass  # proven by another account first: stays unproven here

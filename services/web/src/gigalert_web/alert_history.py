@@ -5,13 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from gigalert_shared.crypto import mask
-from gigalert_web.repository import q
+from gigalert_web.repository import history
+from gigalert_web.repository.base import Db
 from gigalert_web.schemas import AlertOut, AlertPage, DeliveryOut
 
 PAGE_SIZE = 20
@@ -33,7 +31,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
         return None
 
 
-def _reasons(value: Any, lang: str) -> list[str]:
+def _reasons(value: object, lang: str) -> list[str]:
     """The alert's reasons (per matched search, as the matcher stores them), each once."""
     groups = value.values() if isinstance(value, dict) else [value]
     key = "text_ja" if lang == "ja" else "text_en"
@@ -45,46 +43,41 @@ def _reasons(value: Any, lang: str) -> list[str]:
     return list(seen)
 
 
-def _delivery(raw: dict[str, Any]) -> DeliveryOut:
-    out = DeliveryOut.model_validate(raw)
+def _delivery(out: DeliveryOut) -> DeliveryOut:
     if out.kind == "line" and out.target:  # Slack targets are stored masked
-        out.target = mask(out.target)
+        return out.model_copy(update={"target": mask(out.target)})
     return out
 
 
 async def page_of_alerts(
-    pool: asyncpg.Pool,
+    db: Db,
     freelancer_id: UUID,
     *,
     subscription_id: UUID | None,
     cursor: str | None,
     size: int = PAGE_SIZE,
 ) -> AlertPage:
-    after = decode_cursor(cursor)
-    rows = await pool.fetch(
-        q("list_alerts"),
-        freelancer_id,
-        subscription_id,
-        after[0] if after else None,
-        after[1] if after else None,
-        size + 1,
+    rows = await history.page(
+        db,
+        freelancer_id=freelancer_id,
+        subscription_id=subscription_id,
+        before=decode_cursor(cursor),
+        limit=size + 1,
     )
     alerts = [
         AlertOut(
-            id=r["id"],
-            gig_id=r["gig_id"],
-            title=r["title"],
-            url=r["url"],
-            subscription_ids=list(r["subscription_ids"]),
-            reasons_ja=_reasons(r["reasons"], "ja"),
-            reasons_en=_reasons(r["reasons"], "en"),
-            created_at=r["created_at"],
-            deliveries=[_delivery(d) for d in r["deliveries"]],
+            id=r.id,
+            gig_id=r.gig_id,
+            title=r.title,
+            url=r.url,
+            subscription_ids=r.subscription_ids,
+            reasons_ja=_reasons(r.reasons, "ja"),
+            reasons_en=_reasons(r.reasons, "en"),
+            created_at=r.created_at,
+            deliveries=[_delivery(d) for d in r.deliveries],
         )
         for r in rows[:size]
     ]
     more = len(rows) > size
-    next_cursor = (
-        encode_cursor(rows[size - 1]["created_at"], rows[size - 1]["id"]) if more else None
-    )
+    next_cursor = encode_cursor(rows[size - 1].created_at, rows[size - 1].id) if more else None
     return AlertPage(alerts=alerts, next_cursor=next_cursor)

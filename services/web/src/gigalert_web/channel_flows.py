@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 import asyncpg
@@ -20,7 +20,9 @@ from gigalert_shared.settings import WebSettings
 from gigalert_web import mail_links
 from gigalert_web.i18n import Lang, text
 from gigalert_web.mailer import Mailer
-from gigalert_web.repository import q
+from gigalert_web.repository import channels
+from gigalert_web.repository.base import Db
+from gigalert_web.repository.channels import Channel
 from gigalert_web.schemas import ChannelOut
 from gigalert_web.tokens import code_digest, new_link_code
 
@@ -49,38 +51,25 @@ def check_webhook(url: str, prefix: str) -> str:
     return url
 
 
-def status_of(row: Any) -> str:
-    if row["verified_at"] is None:
-        return "pending"
-    if not row["active"]:
-        return "disabled"
-    return "paused" if row["paused"] else "active"
-
-
-def channel_out(row: Any, **extra: Any) -> ChannelOut:
-    target = row["target"]
-    if row["kind"] == "line" and target:
+def channel_out(
+    channel: Channel, *, link_code: str | None = None, add_friend_url: str | None = None
+) -> ChannelOut:
+    target = channel.target
+    if channel.kind == "line" and target:
         target = mask(target)
-    return ChannelOut(
-        id=row["id"],
-        kind=row["kind"],
-        target=target,
-        status=status_of(row),  # type: ignore[arg-type]
-        active=row["active"],
-        paused=row["paused"],
-        verified_at=row["verified_at"],
-        consecutive_failures=row["consecutive_failures"],
-        disabled_reason=row["disabled_reason"],
-        last_error=row["last_error"],
-        last_error_at=row["last_error_at"],
-        used_by=list(row["used_by"]),
-        created_at=row["created_at"],
-        **extra,
+    return ChannelOut.model_validate(
+        {
+            **{k: getattr(channel, k) for k in ChannelOut.model_fields if hasattr(channel, k)},
+            "target": target,
+            "status": channel.status,
+            "link_code": link_code,
+            "add_friend_url": add_friend_url,
+        }
     )
 
 
-async def _room_for_one(pool: asyncpg.Pool, freelancer_id: UUID) -> None:
-    if await pool.fetchval(q("count_channels"), freelancer_id) >= MAX_CHANNELS:
+async def _room_for_one(db: Db, freelancer_id: UUID) -> None:
+    if await channels.count(db, freelancer_id=freelancer_id) >= MAX_CHANNELS:
         raise ChannelRefused(ChannelProblem.TOO_MANY)
 
 
@@ -95,11 +84,11 @@ async def add_email(
     ip: str,
 ) -> UUID:
     """A pending email channel, and its confirmation mail (double opt-in)."""
-    if await pool.fetchrow(q("find_email_channel"), freelancer_id, address) is not None:
+    if await channels.find_email(pool, freelancer_id=freelancer_id, address=address) is not None:
         raise ChannelRefused(ChannelProblem.EXISTS)
     await _room_for_one(pool, freelancer_id)
-    channel_id: UUID = await pool.fetchval(
-        q("insert_channel"), freelancer_id, "email", address, None, None, None, None, None
+    channel_id = await channels.insert(
+        pool, freelancer_id=freelancer_id, kind="email", target=address
     )
     await mail_links.send_link(
         pool,
@@ -130,8 +119,8 @@ async def confirm_email(pool: asyncpg.Pool, token: str, ip: str) -> tuple[Confir
             return Confirmed.INVALID, None
         try:
             async with conn.transaction():
-                done = await conn.fetchval(
-                    q("confirm_email_channel"), link.channel_id, link.freelancer_id, ip
+                done = await channels.confirm_email(
+                    conn, channel_id=link.channel_id, freelancer_id=link.freelancer_id, ip=ip
                 )
         except asyncpg.UniqueViolationError:
             return Confirmed.TAKEN, link.email
@@ -175,18 +164,14 @@ async def add_slack(
     problem = await tester.send_test(url, text(lang, "slack.test"))
     if problem is not None:
         return problem
-    channel_id: UUID = await pool.fetchval(
-        q("insert_channel"),
-        freelancer_id,
-        "slack",
-        mask(url),
-        box.seal(url),
-        datetime.now(UTC),
-        None,
-        None,
-        None,
+    return await channels.insert(
+        pool,
+        freelancer_id=freelancer_id,
+        kind="slack",
+        target=mask(url),
+        secret=box.seal(url),
+        verified_at=datetime.now(UTC),
     )
-    return channel_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +183,7 @@ class LineStart:
 async def add_line(pool: asyncpg.Pool, *, freelancer_id: UUID, key: str) -> LineStart:
     """A pending LINE channel and its one-time code (a channel still waiting for its code
     gets a new one rather than a second pending channel)."""
-    waiting = await pool.fetchval(q("pending_line_channel"), freelancer_id)
+    waiting = await channels.pending_line(pool, freelancer_id=freelancer_id)
     if waiting is not None:
         code = await renew_line_code(pool, freelancer_id=freelancer_id, channel_id=waiting, key=key)
         if code is not None:
@@ -206,16 +191,12 @@ async def add_line(pool: asyncpg.Pool, *, freelancer_id: UUID, key: str) -> Line
     await _room_for_one(pool, freelancer_id)
     code = new_link_code()
     expires = datetime.now(UTC).timestamp() + LINK_CODE_MINUTES * 60
-    channel_id: UUID = await pool.fetchval(
-        q("insert_channel"),
-        freelancer_id,
-        "line",
-        None,
-        None,
-        None,
-        None,
-        code_digest(code, key),
-        datetime.fromtimestamp(expires, UTC),
+    channel_id = await channels.insert(
+        pool,
+        freelancer_id=freelancer_id,
+        kind="line",
+        link_code_hash=code_digest(code, key),
+        link_code_expires_at=datetime.fromtimestamp(expires, UTC),
     )
     return LineStart(channel_id, code)
 
@@ -224,11 +205,11 @@ async def renew_line_code(
     pool: asyncpg.Pool, *, freelancer_id: UUID, channel_id: UUID, key: str
 ) -> str | None:
     code = new_link_code()
-    done = await pool.fetchval(
-        q("renew_link_code"),
-        channel_id,
-        freelancer_id,
-        code_digest(code, key),
-        float(LINK_CODE_MINUTES * 60),
+    done = await channels.renew_link_code(
+        pool,
+        channel_id=channel_id,
+        freelancer_id=freelancer_id,
+        code_hash=code_digest(code, key),
+        seconds=float(LINK_CODE_MINUTES * 60),
     )
     return code if done else None

@@ -135,7 +135,14 @@ def page(
     response: HTMLResponse = TEMPLATES.TemplateResponse(
         request,
         template,
-        {"t": t, "lang": lang, "viewer": viewer, "path": request.url.path, **context},
+        {
+            "t": t,
+            "lang": lang,
+            "viewer": viewer,
+            "csrf": viewer.csrf_token if viewer else "",
+            "path": request.url.path,
+            **context,
+        },
         status_code=status_code,
     )
     response.headers["Cache-Control"] = "no-store"

@@ -21,8 +21,7 @@ import asyncpg
 
 from gigalert_shared.channel_rules import check_line_id
 from gigalert_shared.settings import WebSettings
-from gigalert_web import rate_limits
-from gigalert_web.repository import q
+from gigalert_web.repository import channels, rate_limits
 from gigalert_web.tokens import code_digest, normalise_code
 
 log = logging.getLogger(__name__)
@@ -82,11 +81,9 @@ def parse_events(body: bytes) -> list[LineEvent]:
 async def handle(pool: asyncpg.Pool, web: WebSettings, key: str, event: LineEvent) -> str:
     """Act on one event; returns what happened (for logs and tests)."""
     if event.kind == "unfollow":
-        done = await pool.fetch(q("line_unfollowed"), event.user_id)
-        return f"disabled {len(done)}"
+        return f"disabled {await channels.line_unfollowed(pool, user_id=event.user_id)}"
     if event.kind == "follow":
-        done = await pool.fetch(q("line_followed_again"), event.user_id)
-        return f"enabled {len(done)}"
+        return f"enabled {await channels.line_followed_again(pool, user_id=event.user_id)}"
     code = normalise_code(event.text or "")
     if code is None:
         return "ignored"
@@ -94,11 +91,13 @@ async def handle(pool: asyncpg.Pool, web: WebSettings, key: str, event: LineEven
     if await rate_limits.count(pool, bucket, window_seconds=3600) >= web.link_code_attempts_hour:
         return "rate limited"
     try:
-        row = await pool.fetchrow(q("link_line_user"), code_digest(code, key), event.user_id)
+        linked = await channels.link_line_user(
+            pool, code_hash=code_digest(code, key), user_id=event.user_id
+        )
     except asyncpg.UniqueViolationError:
         return "already linked elsewhere"
-    if row is None:
+    if linked is None:
         await rate_limits.hit(pool, bucket, limit=web.link_code_attempts_hour, window_seconds=3600)
         return "wrong code"
-    log.info("LINE channel linked", extra={"channel_id": str(row["id"])})
+    log.info("LINE channel linked", extra={"channel_id": str(linked)})
     return "linked"

@@ -3,22 +3,18 @@ channel, confirming an account's deletion. Stored hashed; single use; short-live
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
 from uuid import UUID
 
-import asyncpg
-
-from gigalert_shared.db import Conn
 from gigalert_shared.settings import WebSettings
-from gigalert_web import rate_limits
 from gigalert_web.i18n import Lang, text
 from gigalert_web.mailer import Mailer
 from gigalert_web.metrics import MAILS
-from gigalert_web.repository import q
+from gigalert_web.repository import mail_links as links
+from gigalert_web.repository import rate_limits
+from gigalert_web.repository.base import Db
+from gigalert_web.repository.mail_links import LinkUse, Purpose
 from gigalert_web.tokens import digest, new_secret
 
-Purpose = Literal["login", "confirm_email", "delete_account"]
 _PATHS: dict[Purpose, str] = {
     "login": "/auth/",
     "confirm_email": "/confirm/",
@@ -29,14 +25,6 @@ _MAILS: dict[Purpose, str] = {
     "confirm_email": "mail.confirm",
     "delete_account": "mail.delete",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class LinkUse:
-    purpose: Purpose
-    email: str
-    freelancer_id: UUID | None
-    channel_id: UUID | None
 
 
 class TooManyMails(Exception):
@@ -50,7 +38,7 @@ def _lifetime_seconds(web: WebSettings, purpose: Purpose) -> int:
 
 
 async def send_link(
-    pool: asyncpg.Pool,
+    db: Db,
     mailer: Mailer,
     web: WebSettings,
     *,
@@ -65,24 +53,23 @@ async def send_link(
     nothing, past the per-address limit (the caller answers alike either way, so the answer
     tells nothing about the address)."""
     if not await rate_limits.hit(
-        pool, f"mail-ip:{ip}", limit=web.mails_per_ip_hour, window_seconds=3600
+        db, f"mail-ip:{ip}", limit=web.mails_per_ip_hour, window_seconds=3600
     ):
         raise TooManyMails
-    recent = await pool.fetchval(q("count_login_mails"), email, 3600.0)
-    if recent >= web.mails_per_address_hour:
+    if await links.recent_count(db, email=email, seconds=3600.0) >= web.mails_per_address_hour:
         MAILS.labels(purpose, "limited").inc()
         return False
     token = new_secret()
     lifetime = _lifetime_seconds(web, purpose)
-    await pool.execute(
-        q("insert_mail_link"),
-        digest(token),
-        purpose,
-        email,
-        freelancer_id,
-        channel_id,
-        ip,
-        float(lifetime),
+    await links.insert(
+        db,
+        token_hash=digest(token),
+        purpose=purpose,
+        email=email,
+        freelancer_id=freelancer_id,
+        channel_id=channel_id,
+        ip=ip,
+        seconds=float(lifetime),
     )
     url = web.public_base_url.rstrip("/") + _PATHS[purpose] + token
     key = _MAILS[purpose]
@@ -96,17 +83,15 @@ async def send_link(
     return True
 
 
-async def peek(pool: asyncpg.Pool, token: str) -> LinkUse | None:
+async def peek(db: Db, token: str) -> LinkUse | None:
     """The link, if still usable, without using it (GET shows a button; mail scanners that
     prefetch links must not spend them)."""
     if len(token) > 100:
         return None
-    row = await pool.fetchrow(q("peek_mail_link"), digest(token))
-    return None if row is None else LinkUse(**dict(row))
+    return await links.peek(db, token_hash=digest(token))
 
 
-async def use(conn: asyncpg.Pool | Conn, token: str, purpose: Purpose) -> LinkUse | None:
+async def use(db: Db, token: str, purpose: Purpose) -> LinkUse | None:
     if len(token) > 100:
         return None
-    row = await conn.fetchrow(q("use_mail_link"), digest(token), purpose)
-    return None if row is None else LinkUse(**dict(row))
+    return await links.use(db, token_hash=digest(token), purpose=purpose)

@@ -28,8 +28,7 @@ from gigalert_shared.matching.rules import (
     location_ok,
 )
 from gigalert_shared.taxonomy import DOMAIN_ORDER
-from gigalert_web import rate_limits
-from gigalert_web.repository import q
+from gigalert_web.repository import gigs, rate_limits
 from gigalert_web.schemas import Preview, PreviewGig
 
 WINDOW_DAYS: Final = 30
@@ -172,11 +171,10 @@ class RecentGigs:
         async with self._lock:
             if time.monotonic() - self._checked < REFRESH_SECONDS:
                 return
-            rows = await self._pool.fetch(q("recent_gigs_since"), self._last, WINDOW_DAYS, MAX_GIGS)
-            fresh = []
-            for row in rows:
-                gig = GigBody.model_validate(row["body"])
-                fresh.append(RecentGig(row["received_at"], gig, GigFacts.from_gig(gig)))
+            stored = await gigs.received_since(
+                self._pool, after=self._last, days=WINDOW_DAYS, limit=MAX_GIGS
+            )
+            fresh = [RecentGig(s.received_at, s.gig, GigFacts.from_gig(s.gig)) for s in stored]
             if fresh:
                 self._last = fresh[-1].received_at
             since = datetime.now(UTC) - timedelta(days=WINDOW_DAYS)

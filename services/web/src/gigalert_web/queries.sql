@@ -44,7 +44,7 @@ INSERT INTO web_sessions (id_hash, freelancer_id, csrf_token, expires_at, user_a
 VALUES ($1, $2, $3, now() + make_interval(days => $4), $5, $6)
 
 -- session_by_hash --
-SELECT s.freelancer_id, s.csrf_token, f.display_name, f.locale, f.timezone, f.email
+SELECT s.freelancer_id AS id, s.csrf_token, f.display_name, f.locale, f.timezone, f.email
 FROM web_sessions s JOIN freelancers f ON f.id = s.freelancer_id
 WHERE s.id_hash = $1 AND s.expires_at > now()
 

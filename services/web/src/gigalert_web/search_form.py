@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from gigalert_web.repository.searches import Search
 from gigalert_web.schemas import SubscriptionIn
 
 _SPLIT = re.compile(r"[,、，\s]+")
@@ -87,11 +88,11 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def subscription_to_form(row: Any) -> dict[str, Any]:
-    """A stored search (or a SubscriptionIn's dump) as the form's values."""
+def subscription_to_form(search: Search) -> dict[str, Any]:
+    """A stored search as the form's values."""
 
     def get(key: str) -> Any:
-        return row[key]
+        return getattr(search, key)
 
     return {
         "name": get("name"),

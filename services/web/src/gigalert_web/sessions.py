@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Final
 from uuid import UUID
 
-import asyncpg
 from fastapi import Request, Response
 
-from gigalert_shared.db import Conn
 from gigalert_shared.settings import WebSettings
-from gigalert_web.repository import q
+from gigalert_web.repository import sessions
+from gigalert_web.repository.accounts import Account
+from gigalert_web.repository.base import Db
 from gigalert_web.tokens import digest, new_secret
 
 COOKIE: Final = "gigalert_session"
@@ -31,6 +31,19 @@ class Viewer:
     csrf_token: str
     session_hash: bytes
 
+    @classmethod
+    def of(cls, account: Account, *, csrf_token: str = "", session_hash: bytes = b"") -> Viewer:
+        """A session's account (an API token's has no CSRF token and no session)."""
+        return cls(
+            id=account.id,
+            display_name=account.display_name,
+            locale=account.locale,
+            timezone=account.timezone,
+            email=account.email,
+            csrf_token=csrf_token,
+            session_hash=session_hash,
+        )
+
 
 def is_https(web: WebSettings) -> bool:
     return web.public_base_url.startswith("https://")
@@ -45,24 +58,16 @@ def session_id_of(request: Request, web: WebSettings) -> str | None:
     return value if value and len(value) <= 100 else None
 
 
-async def load_viewer(pool: asyncpg.Pool, session_id: str) -> Viewer | None:
+async def load_viewer(db: Db, session_id: str) -> Viewer | None:
     hashed = digest(session_id)
-    row = await pool.fetchrow(q("session_by_hash"), hashed)
-    if row is None:
+    found = await sessions.by_hash(db, id_hash=hashed)
+    if found is None:
         return None
-    return Viewer(
-        id=row["freelancer_id"],
-        display_name=row["display_name"],
-        locale=row["locale"],
-        timezone=row["timezone"],
-        email=row["email"],
-        csrf_token=row["csrf_token"],
-        session_hash=hashed,
-    )
+    return Viewer.of(found.account, csrf_token=found.csrf_token, session_hash=hashed)
 
 
 async def start_session(
-    conn: asyncpg.Pool | Conn,
+    db: Db,
     response: Response,
     web: WebSettings,
     *,
@@ -73,16 +78,16 @@ async def start_session(
 ) -> None:
     """A fresh session id (any session the browser had is ended first)."""
     if old_session_id:
-        await conn.execute(q("delete_session"), digest(old_session_id))
+        await sessions.delete(db, id_hash=digest(old_session_id))
     session_id = new_secret()
-    await conn.execute(
-        q("insert_session"),
-        digest(session_id),
-        freelancer_id,
-        new_secret(),
-        web.session_days,
-        (user_agent or "")[:300],
-        ip,
+    await sessions.insert(
+        db,
+        id_hash=digest(session_id),
+        freelancer_id=freelancer_id,
+        csrf_token=new_secret(),
+        days=web.session_days,
+        user_agent=(user_agent or "")[:300],
+        ip=ip,
     )
     response.set_cookie(
         cookie_name(web),

@@ -4,77 +4,73 @@ pmo are one; the matcher reads the same rows."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from dataclasses import asdict
+from typing import Final
 from uuid import UUID
-
-import asyncpg
 
 from gigalert_shared.matching import Criteria, criteria_from_row
 from gigalert_shared.taxonomy import normalise_text
-from gigalert_web.repository import q
+from gigalert_web.repository import channels, searches
+from gigalert_web.repository.base import Db
+from gigalert_web.repository.searches import Search, SearchValues
 from gigalert_web.schemas import SubscriptionIn
 
 MAX_SUBSCRIPTIONS: Final = 50
 
 
-def stored_values(s: SubscriptionIn) -> list[Any]:
-    return [
-        s.name,
-        [str(m) for m in s.remote_modes],
-        s.min_rate_jpy_h,
-        s.include_unknown_rate,
-        s.domains,
-        sorted({normalise_text(k) for k in s.keywords_any}),
-        sorted({normalise_text(k) for k in s.keywords_none}),
-        s.max_days_per_week,
-        sorted({normalise_text(k) for k in s.locations}),
-        s.frequency,
-        s.digest_hour,
-        s.quiet_start,
-        s.quiet_end,
-        s.weekly_day,
-        s.channel_ids,
-    ]
+def stored_values(s: SubscriptionIn) -> SearchValues:
+    return SearchValues(
+        name=s.name,
+        remote_modes=[str(m) for m in s.remote_modes],
+        min_rate_jpy_h=s.min_rate_jpy_h,
+        include_unknown_rate=s.include_unknown_rate,
+        domains=list(s.domains),
+        keywords_any=sorted({normalise_text(k) for k in s.keywords_any}),
+        keywords_none=sorted({normalise_text(k) for k in s.keywords_none}),
+        max_days_per_week=s.max_days_per_week,
+        locations=sorted({normalise_text(k) for k in s.locations}),
+        frequency=s.frequency,
+        digest_hour=s.digest_hour,
+        quiet_start=s.quiet_start,
+        quiet_end=s.quiet_end,
+        weekly_day=s.weekly_day,
+        channel_ids=s.channel_ids,
+    )
 
 
 def criteria_of(s: SubscriptionIn, freelancer_id: UUID) -> Criteria:
     """An unsaved search's criteria, exactly as the matcher would read them once stored."""
-    values = stored_values(s)
-    return criteria_from_row(
-        {
-            "id": uuid.uuid4(),
-            "freelancer_id": freelancer_id,
-            "remote_modes": values[1],
-            "min_rate_jpy_h": values[2],
-            "include_unknown_rate": values[3],
-            "domains": values[4],
-            "keywords_any": values[5],
-            "keywords_none": values[6],
-            "max_days_per_week": values[7],
-            "locations": values[8],
-        }
-    )
+    values = asdict(stored_values(s))
+    return criteria_from_row({**values, "id": uuid.uuid4(), "freelancer_id": freelancer_id})
+
+
+def criteria_of_stored(search: Search) -> Criteria:
+    return criteria_from_row(asdict(search))
+
+
+def as_input(search: Search, **changes: object) -> SubscriptionIn:
+    """A stored search as the model a new one is made from (a duplicate, say)."""
+    values = {k: getattr(search, k) for k in SubscriptionIn.model_fields}
+    return SubscriptionIn.model_validate({**values, **changes})
 
 
 class TooManySearches(Exception):
     pass
 
 
-async def insert(pool: asyncpg.Pool, freelancer_id: UUID, sub: SubscriptionIn) -> asyncpg.Record:
-    if await pool.fetchval(q("count_subscriptions"), freelancer_id) >= MAX_SUBSCRIPTIONS:
+async def insert(db: Db, freelancer_id: UUID, sub: SubscriptionIn) -> Search:
+    if await searches.count(db, freelancer_id=freelancer_id) >= MAX_SUBSCRIPTIONS:
         raise TooManySearches
-    row = await pool.fetchrow(q("insert_subscription"), freelancer_id, *stored_values(sub))
-    assert row is not None
-    return row
+    return await searches.insert(db, freelancer_id=freelancer_id, values=stored_values(sub))
 
 
 async def update(
-    pool: asyncpg.Pool, freelancer_id: UUID, subscription_id: UUID, sub: SubscriptionIn
-) -> asyncpg.Record | None:
-    return await pool.fetchrow(
-        q("update_subscription"), subscription_id, freelancer_id, *stored_values(sub)
+    db: Db, freelancer_id: UUID, subscription_id: UUID, sub: SubscriptionIn
+) -> Search | None:
+    return await searches.update(
+        db, subscription_id=subscription_id, freelancer_id=freelancer_id, values=stored_values(sub)
     )
 
 
-async def own_channel_ids(pool: asyncpg.Pool, freelancer_id: UUID) -> set[UUID]:
-    return {r["id"] for r in await pool.fetch(q("list_channels"), freelancer_id)}
+async def own_channel_ids(db: Db, freelancer_id: UUID) -> set[UUID]:
+    return {c.id for c in await channels.list_for(db, freelancer_id=freelancer_id)}

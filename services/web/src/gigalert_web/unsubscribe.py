@@ -5,6 +5,7 @@ links): it shows the button."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
@@ -12,7 +13,8 @@ from uuid import UUID
 import asyncpg
 
 from gigalert_shared.crypto import Signer
-from gigalert_web.repository import q
+from gigalert_shared.db import Conn
+from gigalert_web.repository import unsubscribe as stored
 
 
 class Outcome(StrEnum):
@@ -29,6 +31,9 @@ class Result:
     names: list[str]
 
 
+INVALID = Result(Outcome.INVALID, [])
+
+
 def alert_of(signer: Signer, token: str) -> UUID | None:
     value = signer.verify(token) if len(token) < 200 else None
     try:
@@ -39,41 +44,41 @@ def alert_of(signer: Signer, token: str) -> UUID | None:
 
 async def look(pool: asyncpg.Pool, signer: Signer, token: str) -> Result:
     alert_id = alert_of(signer, token)
-    alert = await pool.fetchrow(q("alert_for_unsubscribe"), alert_id) if alert_id else None
-    if alert is None:
-        return Result(Outcome.INVALID, [])
-    if await pool.fetchrow(q("unsubscribe_use"), alert_id) is not None:
+    alert = await stored.alert(pool, alert_id=alert_id) if alert_id else None
+    if alert_id is None or alert is None:
+        return INVALID
+    if await stored.used(pool, alert_id=alert_id):
         return Result(Outcome.USED, [])
-    names = await pool.fetch(q("subscription_names"), alert["subscription_ids"])
-    return Result(Outcome.ASK, [r["name"] for r in names])
+    names = await stored.search_names(pool, subscription_ids=alert.subscription_ids)
+    return Result(Outcome.ASK, names)
+
+
+async def _in_transaction(
+    pool: asyncpg.Pool, signer: Signer, token: str, step: Callable[[Conn, UUID], Awaitable[Result]]
+) -> Result:
+    alert_id = alert_of(signer, token)
+    if alert_id is None:
+        return INVALID
+    async with pool.acquire() as conn, conn.transaction():
+        return await step(conn, alert_id)
+
+
+async def _pause(conn: Conn, alert_id: UUID) -> Result:
+    alert = await stored.alert(conn, alert_id=alert_id)
+    if alert is None:
+        return INVALID
+    paused = await stored.pause(conn, alert_id=alert_id, of=alert)
+    return Result(Outcome.USED, []) if paused is None else Result(Outcome.PAUSED, paused)
+
+
+async def _undo(conn: Conn, alert_id: UUID) -> Result:
+    resumed = await stored.undo(conn, alert_id=alert_id)
+    return INVALID if resumed is None else Result(Outcome.UNDONE, resumed)
 
 
 async def pause(pool: asyncpg.Pool, signer: Signer, token: str) -> Result:
-    alert_id = alert_of(signer, token)
-    if alert_id is None:
-        return Result(Outcome.INVALID, [])
-    async with pool.acquire() as conn, conn.transaction():
-        alert = await conn.fetchrow(q("alert_for_unsubscribe"), alert_id)
-        if alert is None:
-            return Result(Outcome.INVALID, [])
-        if await conn.fetchval(q("use_unsubscribe"), alert_id, alert["freelancer_id"]) is None:
-            return Result(Outcome.USED, [])
-        paused = await conn.fetch(
-            q("pause_for_unsubscribe"), alert["subscription_ids"], alert["freelancer_id"]
-        )
-        await conn.execute(q("record_unsubscribe"), alert_id, [r["id"] for r in paused])
-        return Result(Outcome.PAUSED, [r["name"] for r in paused])
+    return await _in_transaction(pool, signer, token, _pause)
 
 
 async def undo(pool: asyncpg.Pool, signer: Signer, token: str) -> Result:
-    alert_id = alert_of(signer, token)
-    if alert_id is None:
-        return Result(Outcome.INVALID, [])
-    async with pool.acquire() as conn, conn.transaction():
-        use = await conn.fetchrow(q("undo_unsubscribe"), alert_id)
-        if use is None:
-            return Result(Outcome.INVALID, [])
-        resumed = await conn.fetch(
-            q("resume_subscriptions"), use["subscription_ids"], use["freelancer_id"]
-        )
-        return Result(Outcome.UNDONE, [r["name"] for r in resumed])
+    return await _in_transaction(pool, signer, token, _undo)

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gigalert_shared.auth_limit import AuthFailureLimiter, client_key, too_many_failures
 from gigalert_web.deps import PoolDep
-from gigalert_web.repository import q
+from gigalert_web.repository import api_tokens
 from gigalert_web.sessions import Viewer
 from gigalert_web.tokens import digest
 
@@ -27,10 +27,10 @@ async def token_owner(
 ) -> Viewer:
     limiter: AuthFailureLimiter = request.app.state.auth_limiter
     token = credentials.credentials if credentials else ""
-    row = None
+    owner = None
     if token and len(token) <= 200:
-        row = await pool.fetchrow(q("freelancer_by_api_token"), digest(token))
-    if row is None:
+        owner = await api_tokens.owner(pool, token_hash=digest(token))
+    if owner is None:
         # Only failing attempts are limited: a valid token works from a blocked address.
         if token and (wait := limiter.failed(client_key(request.client))) is not None:
             raise too_many_failures(wait)
@@ -39,15 +39,7 @@ async def token_owner(
             "missing or unknown bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Viewer(
-        id=row["id"],
-        display_name=row["display_name"],
-        locale=row["locale"],
-        timezone=row["timezone"],
-        email=row["email"],
-        csrf_token="",
-        session_hash=b"",
-    )
+    return Viewer.of(owner)
 
 
 TokenOwner = Annotated[Viewer, Depends(token_owner)]

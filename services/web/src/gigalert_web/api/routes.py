@@ -4,19 +4,20 @@ data: another freelancer's ids answer 404, exactly like ids that do not exist.""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
-from gigalert_shared.matching import Criteria, criteria_from_row
-from gigalert_web import alert_history, channel_flows, rate_limits
+from gigalert_shared.matching import Criteria
+from gigalert_web import alert_history, channel_flows
 from gigalert_web import subscriptions as subs
 from gigalert_web.api.auth import TokenOwner
 from gigalert_web.deps import PoolDep, SettingsDep, client_ip, lang_of
 from gigalert_web.mail_links import TooManyMails
 from gigalert_web.preview import RecentGigs
-from gigalert_web.repository import q
+from gigalert_web.repository import accounts, api_tokens, channels, rate_limits, searches
 from gigalert_web.schemas import (
     AlertPage,
     ChannelIn,
@@ -33,15 +34,29 @@ from gigalert_web.schemas import (
     TokenIn,
     TokenOut,
 )
-from gigalert_web.tokens import API_TOKEN_PREFIX, digest, new_api_token
+from gigalert_web.tokens import digest, new_api_token
 
 router = APIRouter(prefix="/v1")
 
 _TOO_MANY = {"Retry-After": "3600"}
 
 
+T = TypeVar("T")
+
+
 def _not_found(what: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+
+
+def _found(value: T | None, what: str) -> T:
+    """``value``, or 404: another freelancer's ids answer like ids that do not exist."""
+    if value is None:
+        raise _not_found(what)
+    return value
+
+
+def _subscription_out(search: searches.Search | None) -> SubscriptionOut:
+    return SubscriptionOut.model_validate(_found(search, "subscription"), from_attributes=True)
 
 
 def _field_error(field: str, message: str) -> HTTPException:
@@ -68,45 +83,41 @@ async def create_freelancer(
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many sign-ups", _TOO_MANY)
     token = new_api_token()
     async with pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            q("insert_freelancer"), body.display_name, body.locale, body.timezone, None
+        created = await accounts.insert(
+            conn,
+            display_name=body.display_name,
+            locale=body.locale,
+            timezone=body.timezone,
+            email=None,
         )
-        assert row is not None
-        await conn.execute(q("insert_api_token"), row["id"], "API", digest(token), API_TOKEN_PREFIX)
+        await api_tokens.insert(
+            conn, freelancer_id=created.id, label="API", token_hash=digest(token)
+        )
     response.headers["Cache-Control"] = "no-store"
-    return FreelancerCreated(
-        id=row["id"],
-        display_name=row["display_name"],
-        locale=row["locale"],
-        timezone=row["timezone"],
-        created_at=row["created_at"],
-        token=token,
-    )
+    return FreelancerCreated.model_validate({**asdict(created), "token": token})
 
 
 @router.get("/me", response_model=FreelancerOut, tags=["freelancers"])
 async def me(owner: TokenOwner, pool: PoolDep) -> FreelancerOut:
-    row = await pool.fetchrow(q("freelancer_by_id"), owner.id)
-    assert row is not None
-    return FreelancerOut(
-        id=row["id"],
-        display_name=row["display_name"],
-        locale=row["locale"],
-        timezone=row["timezone"],
-        created_at=row["created_at"],
-    )
+    profile = await accounts.by_id(pool, freelancer_id=owner.id)
+    return FreelancerOut.model_validate(profile, from_attributes=True)
 
 
 # ------------------------------------------------------------------------------ channels
 
 
 async def _channel(
-    pool: PoolDep, channel_id: UUID, freelancer_id: UUID, **extra: Any
+    pool: PoolDep,
+    channel_id: UUID,
+    freelancer_id: UUID,
+    *,
+    link_code: str | None = None,
+    add_friend_url: str | None = None,
 ) -> ChannelOut:
-    row = await pool.fetchrow(q("get_channel"), channel_id, freelancer_id)
-    if row is None:
-        raise _not_found("channel")
-    return channel_flows.channel_out(row, **extra)
+    found = await channels.get(pool, channel_id=channel_id, freelancer_id=freelancer_id)
+    return channel_flows.channel_out(
+        _found(found, "channel"), link_code=link_code, add_friend_url=add_friend_url
+    )
 
 
 @router.post("/channels", status_code=201, response_model=ChannelOut, tags=["channels"])
@@ -168,27 +179,33 @@ async def add_channel(
 async def list_channels(owner: TokenOwner, pool: PoolDep) -> list[ChannelOut]:
     """Channels with their state (`pending`, `active`, `paused`, `disabled` and why), the
     last failure, and the searches that use each."""
-    return [channel_flows.channel_out(r) for r in await pool.fetch(q("list_channels"), owner.id)]
+    return [
+        channel_flows.channel_out(c) for c in await channels.list_for(pool, freelancer_id=owner.id)
+    ]
+
+
+async def _set_paused(pool: PoolDep, channel_id: UUID, owner_id: UUID, paused: bool) -> ChannelOut:
+    if not await channels.set_paused(
+        pool, channel_id=channel_id, freelancer_id=owner_id, paused=paused
+    ):
+        raise _not_found("channel")
+    return await _channel(pool, channel_id, owner_id)
 
 
 @router.post("/channels/{channel_id}/pause", response_model=ChannelOut, tags=["channels"])
 async def pause_channel(channel_id: UUID, owner: TokenOwner, pool: PoolDep) -> ChannelOut:
-    if await pool.fetchval(q("set_channel_paused"), channel_id, owner.id, True) is None:
-        raise _not_found("channel")
-    return await _channel(pool, channel_id, owner.id)
+    return await _set_paused(pool, channel_id, owner.id, True)
 
 
 @router.post("/channels/{channel_id}/resume", response_model=ChannelOut, tags=["channels"])
 async def resume_channel(channel_id: UUID, owner: TokenOwner, pool: PoolDep) -> ChannelOut:
-    if await pool.fetchval(q("set_channel_paused"), channel_id, owner.id, False) is None:
-        raise _not_found("channel")
-    return await _channel(pool, channel_id, owner.id)
+    return await _set_paused(pool, channel_id, owner.id, False)
 
 
 @router.post("/channels/{channel_id}/enable", response_model=ChannelOut, tags=["channels"])
 async def enable_channel(channel_id: UUID, owner: TokenOwner, pool: PoolDep) -> ChannelOut:
     """Turn a channel disabled by failures back on (a pending one needs its proof)."""
-    await pool.execute(q("enable_channel"), channel_id, owner.id)
+    await channels.enable(pool, channel_id=channel_id, freelancer_id=owner.id)
     return await _channel(pool, channel_id, owner.id)
 
 
@@ -212,7 +229,7 @@ async def new_link_code(
 
 @router.delete("/channels/{channel_id}", status_code=204, tags=["channels"])
 async def delete_channel(channel_id: UUID, owner: TokenOwner, pool: PoolDep) -> Response:
-    if await pool.fetchval(q("delete_channel"), channel_id, owner.id) is None:
+    if not await channels.delete(pool, channel_id=channel_id, freelancer_id=owner.id):
         raise _not_found("channel")
     return Response(status_code=204)
 
@@ -233,17 +250,16 @@ async def create_subscription(
 ) -> SubscriptionOut:
     await _check_channels(pool, owner.id, body)
     try:
-        row = await subs.insert(pool, owner.id, body)
+        return _subscription_out(await subs.insert(pool, owner.id, body))
     except subs.TooManySearches:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"at most {subs.MAX_SUBSCRIPTIONS} subscriptions"
         ) from None
-    return SubscriptionOut(**dict(row))
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut], tags=["subscriptions"])
 async def list_subscriptions(owner: TokenOwner, pool: PoolDep) -> list[SubscriptionOut]:
-    return [SubscriptionOut(**dict(r)) for r in await pool.fetch(q("list_subscriptions"), owner.id)]
+    return [_subscription_out(s) for s in await searches.list_for(pool, freelancer_id=owner.id)]
 
 
 @router.get(
@@ -252,10 +268,9 @@ async def list_subscriptions(owner: TokenOwner, pool: PoolDep) -> list[Subscript
 async def get_subscription(
     subscription_id: UUID, owner: TokenOwner, pool: PoolDep
 ) -> SubscriptionOut:
-    row = await pool.fetchrow(q("get_subscription"), subscription_id, owner.id)
-    if row is None:
-        raise _not_found("subscription")
-    return SubscriptionOut(**dict(row))
+    return _subscription_out(
+        await searches.get(pool, subscription_id=subscription_id, freelancer_id=owner.id)
+    )
 
 
 @router.put(
@@ -265,19 +280,17 @@ async def update_subscription(
     subscription_id: UUID, body: SubscriptionIn, owner: TokenOwner, pool: PoolDep
 ) -> SubscriptionOut:
     await _check_channels(pool, owner.id, body)
-    row = await subs.update(pool, owner.id, subscription_id, body)
-    if row is None:
-        raise _not_found("subscription")
-    return SubscriptionOut(**dict(row))
+    return _subscription_out(await subs.update(pool, owner.id, subscription_id, body))
 
 
 async def _set_active(
     pool: PoolDep, subscription_id: UUID, freelancer_id: UUID, active: bool
 ) -> SubscriptionOut:
-    row = await pool.fetchrow(q("set_subscription_active"), subscription_id, freelancer_id, active)
-    if row is None:
-        raise _not_found("subscription")
-    return SubscriptionOut(**dict(row))
+    return _subscription_out(
+        await searches.set_active(
+            pool, subscription_id=subscription_id, freelancer_id=freelancer_id, active=active
+        )
+    )
 
 
 @router.post(
@@ -302,7 +315,7 @@ async def resume_subscription(
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, tags=["subscriptions"])
 async def delete_subscription(subscription_id: UUID, owner: TokenOwner, pool: PoolDep) -> Response:
-    if await pool.fetchval(q("delete_subscription"), subscription_id, owner.id) is None:
+    if not await searches.delete(pool, subscription_id=subscription_id, freelancer_id=owner.id):
         raise _not_found("subscription")
     return Response(status_code=204)
 
@@ -334,10 +347,9 @@ async def preview_subscription(
 ) -> Preview:
     """The stored gigs of the last `days` days this search would have matched (active or
     paused), with the count, a weekly rate and the five newest matches with reasons."""
-    row = await pool.fetchrow(q("get_subscription"), subscription_id, owner.id)
-    if row is None:
-        raise _not_found("subscription")
-    return await _limited_preview(request, settings, criteria_from_row(row), days)
+    found = await searches.get(pool, subscription_id=subscription_id, freelancer_id=owner.id)
+    criteria = subs.criteria_of_stored(_found(found, "subscription"))
+    return await _limited_preview(request, settings, criteria, days)
 
 
 @router.post("/subscriptions/preview", response_model=Preview, tags=["subscriptions"])
@@ -371,7 +383,10 @@ async def list_alerts(
 
 @router.get("/tokens", response_model=list[TokenOut], tags=["tokens"])
 async def list_tokens(owner: TokenOwner, pool: PoolDep) -> list[TokenOut]:
-    return [TokenOut(**dict(r)) for r in await pool.fetch(q("list_api_tokens"), owner.id)]
+    return [
+        TokenOut.model_validate(t, from_attributes=True)
+        for t in await api_tokens.list_for(pool, freelancer_id=owner.id)
+    ]
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated, tags=["tokens"])
@@ -379,16 +394,15 @@ async def create_token(
     body: TokenIn, owner: TokenOwner, pool: PoolDep, response: Response
 ) -> TokenCreated:
     token = new_api_token()
-    row = await pool.fetchrow(
-        q("insert_api_token"), owner.id, body.label, digest(token), API_TOKEN_PREFIX
+    created = await api_tokens.insert(
+        pool, freelancer_id=owner.id, label=body.label, token_hash=digest(token)
     )
-    assert row is not None
     response.headers["Cache-Control"] = "no-store"
-    return TokenCreated(**dict(row), token=token)
+    return TokenCreated.model_validate({**asdict(created), "token": token})
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"])
 async def revoke_token(token_id: UUID, owner: TokenOwner, pool: PoolDep) -> Response:
-    if await pool.fetchval(q("revoke_api_token"), token_id, owner.id) is None:
+    if not await api_tokens.revoke(pool, token_id=token_id, freelancer_id=owner.id):
         raise _not_found("token")
     return Response(status_code=204)

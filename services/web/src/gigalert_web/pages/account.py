@@ -10,14 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gigalert_web import mail_links
-from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, client_ip, lang_of, page
+from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, lang_of, page
 from gigalert_web.i18n import text
-from gigalert_web.mailer import MailError
-from gigalert_web.pages.forms import read_form, see_other, signed_in_form
-from gigalert_web.repository import q
+from gigalert_web.pages.forms import mail_link, read_form, see_other, signed_in_form
+from gigalert_web.repository import accounts, api_tokens
 from gigalert_web.schemas import FreelancerIn, TokenIn
 from gigalert_web.sessions import Viewer, end_session_cookie
-from gigalert_web.tokens import API_TOKEN_PREFIX, digest, new_api_token
+from gigalert_web.tokens import digest, new_api_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,15 +31,14 @@ async def _account_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    me = await pool.fetchrow(q("freelancer_by_id"), viewer.id)
-    tokens = await pool.fetch(q("list_api_tokens"), viewer.id)
+    me = await accounts.by_id(pool, freelancer_id=viewer.id)
+    tokens = await api_tokens.list_for(pool, freelancer_id=viewer.id)
     return page(
         request,
         "account.html",
         viewer,
         me=me,
         tokens=tokens,
-        csrf=viewer.csrf_token,
         notice=notice,
         new_token=new_token,
         error=error,
@@ -66,8 +64,12 @@ async def save_profile(request: Request, viewer: CurrentViewer, pool: PoolDep) -
         )
     except ValueError as exc:
         return await _account_page(request, viewer, pool, error=str(exc), status_code=422)
-    await pool.execute(
-        q("update_freelancer"), viewer.id, body.display_name, body.locale, body.timezone
+    await accounts.update(
+        pool,
+        freelancer_id=viewer.id,
+        display_name=body.display_name,
+        locale=body.locale,
+        timezone=body.timezone,
     )
     response = see_other("/account")
     response.set_cookie("lang", body.locale, max_age=365 * 86400, samesite="lax", httponly=True)
@@ -82,8 +84,8 @@ async def create_token(request: Request, viewer: CurrentViewer, pool: PoolDep) -
     except ValueError as exc:
         return await _account_page(request, viewer, pool, error=str(exc), status_code=422)
     token = new_api_token()
-    await pool.execute(
-        q("insert_api_token"), viewer.id, body.label, digest(token), API_TOKEN_PREFIX
+    await api_tokens.insert(
+        pool, freelancer_id=viewer.id, label=body.label, token_hash=digest(token)
     )
     return await _account_page(request, viewer, pool, new_token=token)
 
@@ -94,13 +96,13 @@ async def revoke_token(
 ) -> Response:
     await signed_in_form(request, viewer)
     with contextlib.suppress(ValueError):
-        await pool.execute(q("revoke_api_token"), UUID(token_id), viewer.id)
+        await api_tokens.revoke(pool, token_id=UUID(token_id), freelancer_id=viewer.id)
     return see_other("/account")
 
 
 @router.get("/account/export")
 async def export(viewer: CurrentViewer, pool: PoolDep) -> Response:
-    data = await pool.fetchval(q("export_account"), viewer.id)
+    data = await accounts.export(pool, freelancer_id=viewer.id)
     body = json.dumps(data, ensure_ascii=False, indent=1, default=str)
     return Response(
         body,
@@ -119,21 +121,11 @@ async def ask_delete(
     await signed_in_form(request, viewer)
     if not viewer.email:
         return await _account_page(request, viewer, pool, error="no login address")
-    try:
-        await mail_links.send_link(
-            pool,
-            request.app.state.mailer,
-            settings.web,
-            purpose="delete_account",
-            email=viewer.email,
-            lang=lang_of(request, viewer),
-            ip=client_ip(request),
-            freelancer_id=viewer.id,
-        )
-    except mail_links.TooManyMails:
-        return page(request, "message.html", viewer, key="too_many", status_code=429)
-    except MailError:
-        pass
+    refused = await mail_link(
+        request, pool, settings, viewer, purpose="delete_account", email=viewer.email
+    )
+    if refused is not None:
+        return refused
     notice = text(lang_of(request, viewer), "account.delete.sent", email=viewer.email)
     return await _account_page(request, viewer, pool, notice=notice)
 
@@ -157,9 +149,7 @@ async def delete_account(
         link = await mail_links.use(conn, token, "delete_account")
         if link is None or link.freelancer_id is None:
             return page(request, "message.html", None, key="link.invalid", status_code=404)
-        await conn.execute(q("cancel_pending_deliveries"), link.freelancer_id)
-        await conn.execute(q("delete_freelancer"), link.freelancer_id)
-        await conn.execute(q("forget_mail_links"), link.freelancer_id, link.email)
+        await accounts.delete(conn, freelancer_id=link.freelancer_id, email=link.email)
     response = page(request, "message.html", None, key="delete.done")
     end_session_cookie(response, settings.web)
     return response

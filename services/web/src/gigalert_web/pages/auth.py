@@ -17,9 +17,8 @@ from gigalert_web.deps import (
     page,
 )
 from gigalert_web.i18n import LANGS
-from gigalert_web.mailer import MailError
-from gigalert_web.pages.forms import read_form, safe_next, see_other, signed_in_form
-from gigalert_web.repository import q
+from gigalert_web.pages.forms import mail_link, read_form, safe_next, see_other, signed_in_form
+from gigalert_web.repository import sessions
 from gigalert_web.sessions import end_session_cookie, session_id_of, start_session
 
 router = APIRouter(include_in_schema=False)
@@ -42,21 +41,10 @@ async def ask_for_link(request: Request, pool: PoolDep, settings: SettingsDep) -
         check_recipient_email(email)
     except ValueError as exc:
         return page(request, "login.html", None, email=email, error=str(exc), status_code=422)
-    lang = lang_of(request, None)
-    try:
-        await mail_links.send_link(
-            pool,
-            request.app.state.mailer,
-            settings.web,
-            purpose="login",
-            email=email,
-            lang=lang,
-            ip=client_ip(request),
-        )
-    except mail_links.TooManyMails:
-        return page(request, "message.html", None, key="too_many", status_code=429)
-    except MailError:
-        pass  # logged; the answer stays the same, so it tells nothing about the address
+    # A failed send answers the same, so the answer tells nothing about the address.
+    refused = await mail_link(request, pool, settings, None, purpose="login", email=email)
+    if refused is not None:
+        return refused
     return page(request, "login_sent.html", None, email=email, minutes=settings.web.link_minutes)
 
 
@@ -99,9 +87,9 @@ async def log_out(
     """This session, or (``/logout/all``) every session of the account."""
     await signed_in_form(request, viewer)
     if request.url.path.endswith("/all"):
-        await pool.execute(q("delete_all_sessions"), viewer.id)
+        await sessions.delete_all(pool, freelancer_id=viewer.id)
     else:
-        await pool.execute(q("delete_session"), viewer.session_hash)
+        await sessions.delete(pool, id_hash=viewer.session_hash)
     response = page(request, "message.html", None, key="logged_out")
     end_session_cookie(response, settings.web)
     return response

@@ -3,6 +3,8 @@ resume, enable, delete; the confirmation link of an added address."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -11,13 +13,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gigalert_shared.channel_rules import check_recipient_email
-from gigalert_web import channel_flows, mail_links
+from gigalert_web import channel_flows
+from gigalert_web.channel_flows import ChannelProblem, ChannelRefused
 from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, client_ip, lang_of, page
 from gigalert_web.i18n import text
 from gigalert_web.mail_links import TooManyMails, peek
 from gigalert_web.mailer import MailError
-from gigalert_web.pages.forms import read_form, see_other, signed_in_form
-from gigalert_web.repository import q
+from gigalert_web.pages.forms import mail_link, read_form, see_other, signed_in_form
+from gigalert_web.repository import channels as stored
 from gigalert_web.sessions import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -39,18 +42,25 @@ async def _channels_page(
     line: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    rows = await pool.fetch(q("list_channels"), viewer.id)
+    rows = await stored.list_for(pool, freelancer_id=viewer.id)
     return page(
         request,
         "channels.html",
         viewer,
-        channels=[(r, channel_flows.status_of(r)) for r in rows],
-        csrf=viewer.csrf_token,
+        channels=[(c, c.status) for c in rows],
         notice=notice,
         error=error,
         line=line,
         status_code=status_code,
     )
+
+
+async def _refused(
+    request: Request, viewer: Viewer, pool: PoolDep, refused: ChannelRefused
+) -> HTMLResponse:
+    key = "channels.too_many" if refused.problem is ChannelProblem.TOO_MANY else "channels.exists"
+    message = text(lang_of(request, viewer), key, n=channel_flows.MAX_CHANNELS)
+    return await _channels_page(request, viewer, pool, error=message, status_code=409)
 
 
 @router.get("/channels", response_class=HTMLResponse)
@@ -78,10 +88,8 @@ async def add_email(
         )
     except ValueError as exc:
         return await _channels_page(request, viewer, pool, error=str(exc), status_code=422)
-    except channel_flows.ChannelRefused as exc:
-        key = "channels.too_many" if exc.problem.value == "too_many" else "channels.exists"
-        message = text(lang, key, n=channel_flows.MAX_CHANNELS)
-        return await _channels_page(request, viewer, pool, error=message, status_code=409)
+    except ChannelRefused as exc:
+        return await _refused(request, viewer, pool, exc)
     except TooManyMails:
         return page(request, "message.html", viewer, key="too_many", status_code=429)
     except MailError:
@@ -109,9 +117,8 @@ async def add_slack(
         )
     except ValueError as exc:
         return await _channels_page(request, viewer, pool, error=str(exc), status_code=422)
-    except channel_flows.ChannelRefused:
-        message = text(lang, "channels.too_many", n=channel_flows.MAX_CHANNELS)
-        return await _channels_page(request, viewer, pool, error=message, status_code=409)
+    except ChannelRefused as exc:
+        return await _refused(request, viewer, pool, exc)
     if isinstance(added, str):
         message = text(lang, "channels.slack_failed", reason=added)
         return await _channels_page(request, viewer, pool, error=message, status_code=422)
@@ -137,9 +144,8 @@ async def add_line(
     key = settings.channel_secret_key.get_secret_value()
     try:
         started = await channel_flows.add_line(pool, freelancer_id=viewer.id, key=key)
-    except channel_flows.ChannelRefused:
-        message = text(lang_of(request, viewer), "channels.too_many", n=channel_flows.MAX_CHANNELS)
-        return await _channels_page(request, viewer, pool, error=message, status_code=409)
+    except ChannelRefused as exc:
+        return await _refused(request, viewer, pool, exc)
     view = _line_view(settings, started.channel_id, started.code)
     return await _channels_page(request, viewer, pool, line=view)
 
@@ -163,17 +169,18 @@ async def channel_status(
     request: Request, channel_id: UUID, viewer: CurrentViewer, pool: PoolDep
 ) -> HTMLResponse:
     """The fragment the LINE panel polls until the code arrives."""
-    row = await pool.fetchrow(q("get_channel"), channel_id, viewer.id)
-    if row is None:
+    found = await stored.get(pool, channel_id=channel_id, freelancer_id=viewer.id)
+    if found is None:
         raise HTTPException(404)
-    return page(request, "_line_status.html", viewer, status=channel_flows.status_of(row))
+    return page(request, "_line_status.html", viewer, status=found.status)
 
 
-_ACTIONS = {
-    "pause": ("set_channel_paused", (True,)),
-    "resume": ("set_channel_paused", (False,)),
-    "enable": ("enable_channel", ()),
-    "delete": ("delete_channel", ()),
+# Each True when the channel was found (enabling a channel that is not disabled is no error).
+_ACTIONS: dict[str, Callable[..., Awaitable[bool]]] = {
+    "pause": partial(stored.set_paused, paused=True),
+    "resume": partial(stored.set_paused, paused=False),
+    "enable": stored.enable,
+    "delete": stored.delete,
 }
 
 
@@ -188,30 +195,23 @@ async def act(
 ) -> Response:
     await signed_in_form(request, viewer)
     if action == "resend":
-        row = await pool.fetchrow(q("get_channel"), channel_id, viewer.id)
-        if row is None or row["kind"] != "email" or row["verified_at"] is not None:
+        found = await stored.get(pool, channel_id=channel_id, freelancer_id=viewer.id)
+        if found is None or found.kind != "email" or found.verified_at is not None:
             raise HTTPException(404)
-        try:
-            await mail_links.send_link(
-                pool,
-                request.app.state.mailer,
-                settings.web,
-                purpose="confirm_email",
-                email=row["target"],
-                lang=lang_of(request, viewer),
-                ip=client_ip(request),
-                freelancer_id=viewer.id,
-                channel_id=channel_id,
-            )
-        except TooManyMails:
-            return page(request, "message.html", viewer, key="too_many", status_code=429)
-        except MailError:
-            pass
-        return see_other("/channels")
+        refused = await mail_link(
+            request,
+            pool,
+            settings,
+            viewer,
+            purpose="confirm_email",
+            email=found.target or "",
+            channel_id=channel_id,
+        )
+        return refused or see_other("/channels")
     if action not in _ACTIONS:
         raise HTTPException(404)
-    query, extra = _ACTIONS[action]
-    if await pool.fetchval(q(query), channel_id, viewer.id, *extra) is None and action != "enable":
+    done = await _ACTIONS[action](pool, channel_id=channel_id, freelancer_id=viewer.id)
+    if not done and action != "enable":
         raise HTTPException(404)
     return see_other("/channels")
 

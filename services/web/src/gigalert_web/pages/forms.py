@@ -1,13 +1,20 @@
-"""Reading a posted form, and redirects after a post (303, so a reload never re-posts)."""
+"""Reading a posted form, mailing a link from a page, and redirects after a post (303, so a
+reload never re-posts)."""
 
 from __future__ import annotations
 
 from typing import Any, Final
+from uuid import UUID
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from gigalert_web.deps import check_csrf
+from gigalert_shared.settings import Settings
+from gigalert_web import mail_links
+from gigalert_web.deps import check_csrf, client_ip, lang_of, page
+from gigalert_web.mailer import MailError
+from gigalert_web.repository.base import Db
+from gigalert_web.repository.mail_links import Purpose
 from gigalert_web.sessions import Viewer
 
 _LISTS: Final = frozenset({"remote_modes", "domains", "channel_ids"})
@@ -39,3 +46,34 @@ def safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value[:300]
     return "/"
+
+
+async def mail_link(
+    request: Request,
+    db: Db,
+    settings: Settings,
+    viewer: Viewer | None,
+    *,
+    purpose: Purpose,
+    email: str,
+    channel_id: UUID | None = None,
+) -> HTMLResponse | None:
+    """Mail a link; the 429 page past the client's limit, else None (a failed send is
+    logged and answered like a sent one)."""
+    try:
+        await mail_links.send_link(
+            db,
+            request.app.state.mailer,
+            settings.web,
+            purpose=purpose,
+            email=email,
+            lang=lang_of(request, viewer),
+            ip=client_ip(request),
+            freelancer_id=viewer.id if viewer else None,
+            channel_id=channel_id,
+        )
+    except mail_links.TooManyMails:
+        return page(request, "message.html", viewer, key="too_many", status_code=429)
+    except MailError:
+        pass
+    return None

@@ -9,15 +9,15 @@ from fastapi.responses import HTMLResponse
 
 from gigalert_web import alert_history
 from gigalert_web.deps import CurrentViewer, PoolDep, page
-from gigalert_web.repository import q
+from gigalert_web.repository import channels, searches
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/home", response_class=HTMLResponse)
 async def home(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HTMLResponse:
-    channels = await pool.fetch(q("list_channels"), viewer.id)
-    searches = await pool.fetch(q("list_subscriptions"), viewer.id)
+    own_channels = await channels.list_for(pool, freelancer_id=viewer.id)
+    own_searches = await searches.list_for(pool, freelancer_id=viewer.id)
     recent = await alert_history.page_of_alerts(
         pool, viewer.id, subscription_id=None, cursor=None, size=5
     )
@@ -25,8 +25,8 @@ async def home(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HTMLRe
         request,
         "home.html",
         viewer,
-        has_channel=any(c["verified_at"] is not None for c in channels),
-        has_search=bool(searches),
+        has_channel=any(c.verified_at is not None for c in own_channels),
+        has_search=bool(own_searches),
         alerts=recent.alerts,
     )
 
@@ -46,12 +46,11 @@ async def alerts(
     found = await alert_history.page_of_alerts(
         pool, viewer.id, subscription_id=search_id, cursor=cursor
     )
-    searches = await pool.fetch(q("list_subscriptions"), viewer.id)
     return page(
         request,
         "alerts.html",
         viewer,
         page_=found,
-        searches=searches,
+        searches=await searches.list_for(pool, freelancer_id=viewer.id),
         search=str(search_id) if search_id else "",
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +17,7 @@ from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, lang_of, page
 from gigalert_web.i18n import WEEKDAYS, text
 from gigalert_web.pages.forms import see_other, signed_in_form
 from gigalert_web.preview import RecentGigs
-from gigalert_web.repository import q
+from gigalert_web.repository import channels, searches
 from gigalert_web.schemas import Preview, SubscriptionIn
 from gigalert_web.search_form import DEFAULT_FORM, form_to_subscription, subscription_to_form
 from gigalert_web.sessions import Viewer
@@ -39,7 +41,7 @@ async def _form_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     lang = lang_of(request, viewer)
-    channels = await pool.fetch(q("list_channels"), viewer.id)
+    own_channels = await channels.list_for(pool, freelancer_id=viewer.id)
     return page(
         request,
         "search_form.html",
@@ -50,8 +52,7 @@ async def _form_page(
         preview=preview,
         domains=_domains(lang),
         weekdays=WEEKDAYS[lang],
-        channels=channels,
-        csrf=viewer.csrf_token,
+        channels=own_channels,
         status_code=status_code,
     )
 
@@ -67,8 +68,8 @@ async def _preview(
 
 @router.get("/searches", response_class=HTMLResponse)
 async def list_searches(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HTMLResponse:
-    rows = await pool.fetch(q("list_subscriptions"), viewer.id)
-    return page(request, "searches.html", viewer, searches=rows, csrf=viewer.csrf_token)
+    rows = await searches.list_for(pool, freelancer_id=viewer.id)
+    return page(request, "searches.html", viewer, searches=rows)
 
 
 @router.get("/searches/new", response_class=HTMLResponse)
@@ -111,14 +112,14 @@ async def edit_search(
     pool: PoolDep,
 ) -> HTMLResponse:
     """The form at once; its preview follows (htmx loads it, or the preview button)."""
-    row = await pool.fetchrow(q("get_subscription"), subscription_id, viewer.id)
-    if row is None:
+    found = await searches.get(pool, subscription_id=subscription_id, freelancer_id=viewer.id)
+    if found is None:
         raise HTTPException(404)
     return await _form_page(
         request,
         viewer,
         pool,
-        values=subscription_to_form(row),
+        values=subscription_to_form(found),
         errors={},
         action=f"/searches/{subscription_id}",
         preview=None,
@@ -201,52 +202,43 @@ def _echo(form: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def _act(request: Request, viewer: Viewer, pool: PoolDep, query: str, *args: Any) -> Response:
-    await signed_in_form(request, viewer)
-    if await pool.fetchval(q(query), *args) is None:
-        raise HTTPException(404)
-    return see_other("/searches")
-
-
-@router.post("/searches/{subscription_id}/pause")
-async def pause(
-    request: Request, subscription_id: UUID, viewer: CurrentViewer, pool: PoolDep
-) -> Response:
-    return await _act(
-        request, viewer, pool, "set_subscription_active", subscription_id, viewer.id, False
-    )
-
-
-@router.post("/searches/{subscription_id}/resume")
-async def resume(
-    request: Request, subscription_id: UUID, viewer: CurrentViewer, pool: PoolDep
-) -> Response:
-    return await _act(
-        request, viewer, pool, "set_subscription_active", subscription_id, viewer.id, True
-    )
-
-
-@router.post("/searches/{subscription_id}/delete")
-async def delete(
-    request: Request, subscription_id: UUID, viewer: CurrentViewer, pool: PoolDep
-) -> Response:
-    return await _act(request, viewer, pool, "delete_subscription", subscription_id, viewer.id)
-
-
-@router.post("/searches/{subscription_id}/duplicate")
-async def duplicate(
-    request: Request, subscription_id: UUID, viewer: CurrentViewer, pool: PoolDep
-) -> Response:
-    await signed_in_form(request, viewer)
-    row = await pool.fetchrow(q("get_subscription"), subscription_id, viewer.id)
-    if row is None:
-        raise HTTPException(404)
-    copy = SubscriptionIn.model_validate(
-        {
-            **{k: row[k] for k in SubscriptionIn.model_fields if k != "name"},
-            "name": (row["name"] + text(lang_of(request, viewer), "searches.copy_suffix"))[:100],
-        }
-    )
+async def _duplicate(
+    pool: PoolDep, *, subscription_id: UUID, freelancer_id: UUID, suffix: str
+) -> bool:
+    found = await searches.get(pool, subscription_id=subscription_id, freelancer_id=freelancer_id)
+    if found is None:
+        return False
+    copy = subs.as_input(found, name=(found.name + suffix)[:100])
     with contextlib.suppress(subs.TooManySearches):
-        await subs.insert(pool, viewer.id, copy)
+        await subs.insert(pool, freelancer_id, copy)
+    return True
+
+
+# Each falsy when the search is not the viewer's.
+_ACTIONS: dict[str, Callable[..., Awaitable[object]]] = {
+    "pause": partial(searches.set_active, active=False),
+    "resume": partial(searches.set_active, active=True),
+    "delete": searches.delete,
+}
+
+
+@router.post("/searches/{subscription_id}/{action}")
+async def act(
+    request: Request, subscription_id: UUID, action: str, viewer: CurrentViewer, pool: PoolDep
+) -> Response:
+    """Pause, resume, delete or duplicate a search."""
+    if action not in (*_ACTIONS, "duplicate"):
+        raise HTTPException(404)
+    await signed_in_form(request, viewer)
+    if action == "duplicate":
+        suffix = text(lang_of(request, viewer), "searches.copy_suffix")
+        done = await _duplicate(
+            pool, subscription_id=subscription_id, freelancer_id=viewer.id, suffix=suffix
+        )
+    else:
+        done = bool(
+            await _ACTIONS[action](pool, subscription_id=subscription_id, freelancer_id=viewer.id)
+        )
+    if not done:
+        raise HTTPException(404)
     return see_other("/searches")
