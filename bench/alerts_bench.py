@@ -193,14 +193,7 @@ async def main() -> None:
             g = gig()
             alerts.extend(build_alerts(g, GigFacts.from_gig(g), subs, now))
         alerts = alerts[: args.alerts]
-        matcher = GigMatcher(
-            pool=pool,
-            sync=cast(Any, None),
-            publisher=publisher,
-            broker=cast(Any, None),
-            topics=topics,
-            max_attempts=5,
-        )
+        matcher = GigMatcher(pool=pool, sync=cast(Any, None), publisher=publisher)
         before = BeforeStore(pool, old_publisher)
         paths: dict[str, Callable[[list[AlertMatched]], Awaitable[int]]] = {
             "before": before.store,

@@ -24,6 +24,9 @@ class DeadLetter(BaseModel):
 
     reason: str
     original_b64: str = Field(description="The original message value, base64.")
+    original_headers: dict[str, str] = Field(
+        default_factory=dict, description="Its headers as text, credentials left out."
+    )
     source_topic: str
     source_partition: int
     source_offset: int

@@ -1,19 +1,52 @@
-"""Our consumers read the records themselves (``msg.raw_message``). These hooks keep
-FastStream from interpreting them first: its default batch parser decodes every header as
-UTF-8 and its decoder ``json.loads`` or ``.decode()``s every body by its content-type, and
-an error there (deep nesting, a JSON type on a non-JSON body, a text type on non-UTF-8
-bytes, a binary header) happens before the handler, so the batch is redelivered forever and
-its partition blocked. Nor does a ``reply_to`` header make FastStream publish anywhere.
-Give every subscriber ``**UNTOUCHED``."""
+"""The Kafka records our consumers read, and the FastStream hooks that hand them over as sent.
+
+Our consumers read the records themselves (``msg.raw_message``). The hooks keep FastStream
+from interpreting them first: its default batch parser decodes every header as UTF-8 and
+its decoder ``json.loads`` or ``.decode()``s every body by its content-type, and an error
+there (deep nesting, a JSON type on a non-JSON body, a text type on non-UTF-8 bytes, a
+binary header) happens before the handler, so the batch is redelivered forever and its
+partition blocked. Nor does a ``reply_to`` header make FastStream publish anywhere.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
-from typing import Any, TypedDict
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeAlias
+
+from aiokafka import ConsumerRecord
+from faststream.kafka.message import KafkaMessage
+
+from gigalert_shared.logs import mask_secrets
+
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+# Headers whose names suggest a credential are never copied elsewhere, whoever reads it.
+_CREDENTIAL_HEADER = re.compile(r"auth|key|token|secret|passw|cookie|credential|signature", re.I)
 
 
-def _with_text_headers(record: Any) -> Any:
+def text_headers(record: Record) -> dict[str, str]:
+    """The record's headers as text (bytes that aren't UTF-8 replaced)."""
+    return {
+        name: bytes(value or b"").decode("utf-8", "replace") for name, value in record.headers or ()
+    }
+
+
+def shareable_headers(record: Record) -> dict[str, str]:
+    """The headers fit to copy to another topic: no credentials, secrets in values masked."""
+    return {
+        name: mask_secrets(value)
+        for name, value in text_headers(record).items()
+        if not _CREDENTIAL_HEADER.search(name)
+    }
+
+
+def records_of(raw_message: Record | Sequence[Record]) -> tuple[Record, ...]:
+    """The records of a batch subscriber's message (one record if it isn't a batch)."""
+    return tuple(raw_message) if isinstance(raw_message, Sequence) else (raw_message,)
+
+
+def _with_text_headers(record: Record) -> Record:
     """The record, or a copy whose header values are valid UTF-8."""
     headers = record.headers or ()
     try:
@@ -28,9 +61,12 @@ def _with_text_headers(record: Any) -> Any:
     return record
 
 
+Records: TypeAlias = tuple[Record, ...]
+
+
 async def parse_untouched(
-    records: tuple[Any, ...], original: Callable[[tuple[Any, ...]], Awaitable[Any]]
-) -> Any:
+    records: Records, original: Callable[[Records], Awaitable[KafkaMessage]]
+) -> KafkaMessage:
     """FastStream's batch parser, made total; the handler still gets the records as sent."""
     message = await original(tuple(_with_text_headers(r) for r in records))
     message.raw_message = records
@@ -40,18 +76,6 @@ async def parse_untouched(
     return message
 
 
-async def no_decoding(message: Any) -> Any:
+async def no_decoding(message: KafkaMessage) -> object:
+    """The body as sent: the handler decodes (and dead-letters) it itself."""
     return message.body
-
-
-class _Hooks(TypedDict):
-    parser: Callable[..., Awaitable[Any]]
-    decoder: Callable[..., Awaitable[Any]]
-
-
-UNTOUCHED: _Hooks = {"parser": parse_untouched, "decoder": no_decoding}
-
-
-def records_of(raw_message: Any) -> tuple[Any, ...]:
-    """The records of a batch subscriber's message (one record if it isn't a batch)."""
-    return raw_message if isinstance(raw_message, tuple) else (raw_message,)

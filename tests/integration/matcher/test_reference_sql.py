@@ -14,12 +14,11 @@ from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, mat
 from gigalert_matcher.matching.reference_sql import (
     CRITERIA_COLUMNS,
     REFERENCE_MATCH_SQL,
-    SELECT_ACTIVE_SQL,
-    criteria_from_row,
     criteria_row,
     match_params,
     match_sql,
 )
+from gigalert_matcher.repository import active_criteria
 from gigalert_shared.taxonomy import normalise_text
 
 MODES = ["remote", "hybrid", "onsite"]
@@ -103,7 +102,7 @@ async def test_sql_reference_rules_and_index_agree(db: asyncpg.Connection) -> No
     await insert_subscriptions(db, subs, active)
     live = [c for c, is_active in zip(subs, active, strict=True) if is_active]
 
-    loaded = [criteria_from_row(row) for row in await db.fetch(SELECT_ACTIVE_SQL)]
+    loaded = await active_criteria(db)
     assert sorted(loaded, key=lambda c: c.subscription_id) == sorted(
         live, key=lambda c: c.subscription_id
     )

@@ -8,15 +8,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import re
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from gigalert_ingest.build import Platform
 from gigalert_ingest.metrics import RAW_REJECTED
@@ -24,8 +21,8 @@ from gigalert_ingest.platforms import PlatformAuth, RevokedKey, UnknownKey
 from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_json
 from gigalert_shared.events import FieldError, GigRejected, event_headers
-from gigalert_shared.kafka_records import UNTOUCHED, records_of
-from gigalert_shared.logs import mask_secrets
+from gigalert_shared.kafka_consumer import subscribe_batches
+from gigalert_shared.kafka_records import Record, shareable_headers, text_headers
 from gigalert_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -34,29 +31,15 @@ API_KEY_HEADER = "x-api-key"
 # Errors about the data, not the connection: retrying the same gig can never succeed.
 _UNSTORABLE = (asyncpg.DataError, UnicodeError, OverflowError, ValueError)
 GROUP_ID = "ingest"
-# Headers whose names suggest a credential never reach gigs.rejected, whoever reads it.
-_CREDENTIAL_HEADER = re.compile(r"auth|key|token|secret|passw|cookie|credential|signature", re.I)
 
 
-def _headers(record: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in record.headers or ():
-        out[name] = bytes(value or b"").decode("utf-8", "replace")
-    return out
-
-
-def rejection(record: Any, reason: str, errors: list[ItemError]) -> GigRejected:
-    headers = {
-        name: mask_secrets(value)
-        for name, value in _headers(record).items()
-        if not _CREDENTIAL_HEADER.search(name)
-    }
+def rejection(record: Record, reason: str, errors: list[ItemError]) -> GigRejected:
     return GigRejected(
         reason=reason,
         errors=[FieldError(loc=e.loc, msg=e.msg, type=e.type) for e in errors],
         original_b64=base64.b64encode(record.value or b"").decode(),
         original_key_b64=base64.b64encode(record.key).decode() if record.key else None,
-        original_headers=headers,
+        original_headers=shareable_headers(record),
         source_topic=record.topic,
         source_partition=record.partition,
         source_offset=record.offset,
@@ -72,34 +55,26 @@ def register_raw_consumer(
     auth: PlatformAuth,
     max_message_bytes: int,
 ) -> None:
-    @broker.subscriber(
+    async def handle(records: Sequence[Record]) -> None:
+        await handle_records(
+            records,
+            service=service,
+            auth=auth,
+            max_message_bytes=max_message_bytes,
+            broker=broker,
+            topics=topics,
+        )
+
+    subscribe_batches(
+        broker,
         topics.gigs_raw,
         group_id=topics.name(GROUP_ID),  # the topic prefix scopes the group too
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        batch=True,
-        max_records=500,
-        **UNTOUCHED,
+        handle=handle,
     )
-    async def on_raw(msg: KafkaMessage) -> None:
-        records = records_of(msg.raw_message)
-        try:
-            await handle_records(
-                records,
-                service=service,
-                auth=auth,
-                max_message_bytes=max_message_bytes,
-                broker=broker,
-                topics=topics,
-            )
-        except Exception:
-            log.exception("raw batch failed; it will be redelivered")
-            await asyncio.sleep(1.0)  # don't spin while Postgres or Kafka is down
-            raise
 
 
 async def _store(
-    service: IngestService, platform: Platform, items: list[tuple[Any, GigIn]]
+    service: IngestService, platform: Platform, items: list[tuple[Record, GigIn]]
 ) -> list[GigRejected]:
     """Stores the gigs; a rejection for each one the service or the database refuses."""
     try:
@@ -118,7 +93,7 @@ async def _store(
     return rejected
 
 
-def _refused(items: list[tuple[Any, GigIn]], results: list[ItemResult]) -> list[GigRejected]:
+def _refused(items: list[tuple[Record, GigIn]], results: list[ItemResult]) -> list[GigRejected]:
     return [
         rejection(record, "invalid gig", result.errors)
         for (record, _), result in zip(items, results, strict=True)
@@ -127,7 +102,7 @@ def _refused(items: list[tuple[Any, GigIn]], results: list[ItemResult]) -> list[
 
 
 async def handle_records(
-    records: tuple[Any, ...],
+    records: Sequence[Record],
     *,
     service: IngestService,
     auth: PlatformAuth,
@@ -136,14 +111,14 @@ async def handle_records(
     topics: Topics,
 ) -> None:
     rejected: list[GigRejected] = []
-    by_platform: dict[Platform, list[tuple[Any, GigIn]]] = defaultdict(list)
+    by_platform: dict[Platform, list[tuple[Record, GigIn]]] = defaultdict(list)
     for record in records:
         value: bytes = record.value or b""
         if len(value) > max_message_bytes:
             rejected.append(rejection(record, "message too large", []))
             continue
         try:
-            platform = await auth.authenticate(_headers(record).get(API_KEY_HEADER))
+            platform = await auth.authenticate(text_headers(record).get(API_KEY_HEADER))
         except UnknownKey:
             rejected.append(rejection(record, "unknown or missing x-api-key", []))
             continue

@@ -14,27 +14,24 @@ import contextlib
 import logging
 import time
 from collections import deque
-from typing import Any
-from uuid import UUID
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from gigalert_matcher.matching import SubscriptionIndex
 from gigalert_matcher.matching.index import build_segment
-from gigalert_matcher.matching.reference_sql import SELECT_ACTIVE_SQL, criteria_from_row
 from gigalert_matcher.metrics import INDEX_AGE, INDEX_SIZE
+from gigalert_matcher.repository import (
+    SubscriptionChange,
+    active_criteria,
+    changes_after,
+    last_change_id,
+)
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "subscription_changes"
 _REREAD_WINDOW = 1000
-
-_CHANGES = """
-SELECT c.id AS change_id, c.subscription_id, s.*
-FROM subscription_changes c LEFT JOIN subscriptions s ON s.id = c.subscription_id
-WHERE c.id > $1
-ORDER BY c.id
-"""
 
 
 class IndexSync:
@@ -58,14 +55,13 @@ class IndexSync:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._rebuild: asyncio.Task[None] | None = None
-        self._listen_conn: Any = None
+        self._listen_conn: PoolConnectionProxy | None = None
         self.synced_at = time.monotonic()
 
     async def load(self) -> None:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-            last = await conn.fetchval("SELECT coalesce(max(id), 0) FROM subscription_changes")
-            rows = await conn.fetch(SELECT_ACTIVE_SQL)
-        criteria = [criteria_from_row(r) for r in rows]
+            last = await last_change_id(conn)
+            criteria = await active_criteria(conn)
         self.index = await asyncio.to_thread(
             SubscriptionIndex, criteria, background_rebuild=True, **self._limits
         )
@@ -77,13 +73,13 @@ class IndexSync:
     async def catch_up(self) -> int:
         """Apply every change committed so far; return how many were applied."""
         async with self._lock:
-            rows = await self._pool.fetch(_CHANGES, max(0, self._last_id - _REREAD_WINDOW))
+            changes = await changes_after(self._pool, max(0, self._last_id - _REREAD_WINDOW))
             applied = 0
-            for row in rows:
-                change_id: int = row["change_id"]
+            for change in changes:
+                change_id = change.change_id
                 if change_id in self._applied or (change_id <= self._last_id - _REREAD_WINDOW):
                     continue
-                self._apply(row["subscription_id"], row)
+                self._apply(change)
                 self._remember(change_id)
                 self._last_id = max(self._last_id, change_id)
                 applied += 1
@@ -109,11 +105,11 @@ class IndexSync:
         finally:
             self._rebuild = None
 
-    def _apply(self, subscription_id: UUID, row: asyncpg.Record) -> None:
-        if row["id"] is None or not row["active"]:
-            self.index.remove(subscription_id)
+    def _apply(self, change: SubscriptionChange) -> None:
+        if change.criteria is None:
+            self.index.remove(change.subscription_id)
         else:
-            self.index.upsert(criteria_from_row(row))
+            self.index.upsert(change.criteria)
 
     def _remember(self, change_id: int) -> None:
         self._applied.add(change_id)

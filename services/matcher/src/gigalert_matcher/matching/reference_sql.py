@@ -1,5 +1,5 @@
 """The matching rules as one SQL query over ``subscriptions``: the reference, readable and
-obviously right, that the in-memory index is tested against (and a slow fallback).
+obviously right, that the in-memory index is tested against (tests and benchmarks only).
 
 ``subscriptions.keywords_any``, ``keywords_none`` and ``locations`` are stored normalised
 (NFKC + casefold) by the API, and the gig's ``search_text`` and ``location`` parameters are
@@ -17,13 +17,11 @@ from uuid import UUID
 
 import asyncpg
 
-from gigalert_shared.matching.criteria import Criteria, GigFacts, criteria_from_row
+from gigalert_shared.matching.criteria import Criteria, GigFacts
 
 __all__ = [
     "CRITERIA_COLUMNS",
     "REFERENCE_MATCH_SQL",
-    "SELECT_ACTIVE_SQL",
-    "criteria_from_row",
     "criteria_row",
     "match_params",
     "match_sql",
@@ -66,13 +64,6 @@ WHERE s.active
            AND EXISTS (SELECT 1 FROM unnest(s.locations) AS l WHERE strpos($8::text, l) > 0)))
 """
 
-SELECT_ACTIVE_SQL: Final = """
-SELECT id, freelancer_id, remote_modes, min_rate_jpy_h, include_unknown_rate, domains,
-       keywords_any, keywords_none, max_days_per_week, locations
-FROM subscriptions
-WHERE active
-"""
-
 
 def match_params(g: GigFacts) -> tuple[Any, ...]:
     """The gig's facts as ``REFERENCE_MATCH_SQL``'s parameters ``$1``…``$8``."""
@@ -95,7 +86,7 @@ async def match_sql(conn: asyncpg.Connection, g: GigFacts) -> set[UUID]:
 
 
 # The ``subscriptions`` columns a Criteria is stored in, for COPY (the inverse of
-# :func:`criteria_from_row`; the name is not a criterion).
+# :func:`gigalert_shared.matching.criteria_from_row`; the name is not a criterion).
 CRITERIA_COLUMNS: Final = (
     "id",
     "freelancer_id",
