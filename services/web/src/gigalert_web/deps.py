@@ -70,7 +70,7 @@ class CsrfFailed(Exception):
     """A signed-in form without its session's token."""
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+def pool_of(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.app.state.pool
     return pool
 
@@ -80,7 +80,7 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+PoolDep = Annotated[asyncpg.Pool, Depends(pool_of)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
