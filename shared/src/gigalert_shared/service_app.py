@@ -1,31 +1,28 @@
-"""What every service's app has in common: its Kafka broker, the routes operators and
-orchestrators call (/healthz, /readyz, /metrics), security headers on every answer, and
-whether /docs and /openapi.json are served. The app keeps its pool and broker in
-``app.state.pool`` and ``app.state.broker``."""
+"""What every service's app has in common (:func:`service_app`): its Kafka broker, the
+routes operators and orchestrators call (/healthz, /readyz, /metrics), security headers on
+every answer, and whether /docs and /openapi.json are served. The app keeps its pool and
+broker in ``app.state.pool`` and ``app.state.broker``."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigalert_shared.auth_guards import token_guard
+from gigalert_shared.auth_limit import AuthFailureLimiter
+from gigalert_shared.http_errors import install_http_errors
+from gigalert_shared.http_middleware import ApiSecurityHeaders
 from gigalert_shared.logs import BROKER_LOGGER
 from gigalert_shared.settings import HttpSettings, KafkaSettings
 
-__all__ = [
-    "API_SECURITY_HEADERS",
-    "ApiSecurityHeaders",
-    "add_ops_routes",
-    "docs_urls",
-    "kafka_broker",
-]
+__all__ = ["add_ops_routes", "docs_urls", "kafka_broker", "service_app"]
 
 
 def kafka_broker(kafka: KafkaSettings, service: str) -> KafkaBroker:
@@ -46,47 +43,36 @@ def docs_urls(http: HttpSettings) -> dict[str, Any]:
     return {"docs_url": None, "redoc_url": None, "openapi_url": None}
 
 
-API_SECURITY_HEADERS: Final = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"cache-control", b"no-store"),
-]
-_DOCS_CSP: Final = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
-)
-
-
-class ApiSecurityHeaders:
-    """Plain ASGI middleware for the JSON services (ingest, matcher, notifier): nosniff, no
-    framing, no referrer, ``no-store`` on every answer. Headers the app set itself win.
-    (/docs, when enabled, gets a CSP that lets Swagger UI load.)"""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        docs = scope["path"] in ("/docs", "/redoc")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                for name, value in API_SECURITY_HEADERS:
-                    if name not in present:
-                        if docs and name == b"content-security-policy":
-                            value = _DOCS_CSP
-                        headers.append((name, value))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def service_app(
+    http: HttpSettings,
+    *,
+    title: str,
+    description: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    max_body_size: int = 64_000,
+    api_headers: bool = True,
+    checks: Callable[[FastAPI], dict[str, bool]] | None = None,
+    before_metrics: Callable[[FastAPI], None] | None = None,
+) -> FastAPI:
+    """A service's app with what every one has: the body limit, /docs only when enabled,
+    the failed-credential limiter (``app.state.auth_limiter``), the shared 422 and the auth
+    failures in the OpenAPI document, the ops routes (``checks`` and ``before_metrics`` as
+    for :func:`add_ops_routes`), and, for the JSON services (``api_headers``), the API
+    security headers."""
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        description=description,
+        lifespan=lifespan,
+        max_body_size=max_body_size,
+        **docs_urls(http),
+    )
+    app.state.auth_limiter = AuthFailureLimiter()
+    install_http_errors(app)
+    if api_headers:
+        app.add_middleware(ApiSecurityHeaders)
+    add_ops_routes(app, http, checks=checks, before_metrics=before_metrics)
+    return app
 
 
 def add_ops_routes(

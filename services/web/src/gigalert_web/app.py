@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,14 +13,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.db import Conn, create_pool
-from gigalert_shared.http_errors import install_http_errors
+from gigalert_shared.http_middleware import RequestObserver
 from gigalert_shared.retention import prune_once_across_replicas, table_stats
-from gigalert_shared.service_app import add_ops_routes, docs_urls
+from gigalert_shared.service_app import service_app
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_web.api.routes import router as api_router
 from gigalert_web.channel_flows import SlackTester
@@ -36,33 +33,11 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
-class RequestMetrics:
-    """Counts and times every request by its route template (never by its raw path, which
-    may hold a one-time token)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            route = scope.get("route")
-            name = getattr(route, "path", "unmatched")
-            REQUESTS.labels(name, str(status)).inc()
-            REQUEST_SECONDS.labels(name).observe(time.perf_counter() - start)
+def _count_request(route: str, status: int | None, seconds: float) -> None:
+    """Counts and times every request by its route template (500 when handling raised)."""
+    code = str(500 if status is None else status)
+    REQUESTS.labels(route, code).inc()
+    REQUEST_SECONDS.labels(route).observe(seconds)
 
 
 async def refresh_table_metrics(conn: Conn) -> None:
@@ -111,24 +86,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pool.close()
             log.info("web stopped")
 
-    app = FastAPI(
+    app = service_app(
+        cfg.http,
         title="gigalert web",
-        version="1.0.0",
         description=(
             "The freelancer's side of gigalert. People use the pages (sign in by email "
             "link). Scripts use this API with an API token from the account page (or from "
             "`POST /v1/freelancers`), sent as `Authorization: Bearer …`."
         ),
         lifespan=lifespan,
-        max_body_size=64_000,
-        **docs_urls(cfg.http),
+        api_headers=False,  # SecurityMiddleware: the pages' headers
     )
     app.state.settings = cfg
     app.state.mailer = Mailer(cfg.smtp)
     app.state.secret_box = SecretBox.from_settings(cfg)
     app.state.unsubscribe_signer = Signer.from_settings(cfg, "unsubscribe")
-    app.state.auth_limiter = AuthFailureLimiter()
-    install_http_errors(app)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
@@ -167,13 +139,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    add_ops_routes(app, cfg.http)
     app.add_middleware(
         SecurityMiddleware,
         allowed_origin=_origin(cfg.web.public_base_url),
         https=cfg.web.public_base_url.startswith("https://"),
     )
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestObserver, observe=_count_request)
     return app
 
 

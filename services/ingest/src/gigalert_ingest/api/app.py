@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigalert_ingest.build import Platform
 from gigalert_ingest.metrics import REQUEST_SECONDS
@@ -18,17 +16,11 @@ from gigalert_ingest.raw_consumer import register_raw_consumer
 from gigalert_ingest.schemas import BatchIn, GigIn, IngestAnswer, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_item
 from gigalert_shared.auth_guards import Refused, api_key_credential, credential_guard
-from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.db import create_pool
-from gigalert_shared.http_errors import install_http_errors
+from gigalert_shared.http_middleware import RequestObserver
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
 from gigalert_shared.outbox import OutboxRelay
-from gigalert_shared.service_app import (
-    ApiSecurityHeaders,
-    add_ops_routes,
-    docs_urls,
-    kafka_broker,
-)
+from gigalert_shared.service_app import kafka_broker, service_app
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -67,33 +59,9 @@ current_platform = credential_guard(
 PlatformDep = Annotated[Platform, Depends(current_platform)]
 
 
-class RequestTiming:
-    """Plain ASGI middleware: observes ``REQUEST_SECONDS`` by route template and status for
-    each HTTP request the app answers (as ``@app.middleware("http")`` did, without its
-    per-request task and stream plumbing). A request whose handling raises is not observed."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status_code: int | None = None
-
-        async def send_status(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-            await send(message)
-
-        await self.app(scope, receive, send_status)
-        if status_code is not None:
-            path = getattr(scope.get("route"), "path", "unmatched")
-            REQUEST_SECONDS.labels(route=path, status=str(status_code)).observe(
-                time.perf_counter() - start
-            )
+def _observe_request(route: str, status_code: int | None, seconds: float) -> None:
+    if status_code is not None:  # a request whose handling raised is not observed
+        REQUEST_SECONDS.labels(route=route, status=str(status_code)).observe(seconds)
 
 
 def _answer(results: list[ItemResult]) -> IngestAnswer:
@@ -151,20 +119,15 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
             await pool.close()
             log.info("ingest stopped")
 
-    cfg_for_limits = settings or get_settings()
-    app = FastAPI(
+    http = (settings or get_settings()).http
+    app = service_app(
+        http,
         title="gigalert ingest",
-        version="1.0.0",
         description="Platforms push gigs here. Authenticate with the `X-API-Key` header.",
         lifespan=lifespan,
-        max_body_size=cfg_for_limits.http.max_body_bytes,
-        **docs_urls(cfg_for_limits.http),
+        max_body_size=http.max_body_bytes,
     )
-    app.state.auth_limiter = AuthFailureLimiter()
-    install_http_errors(app)
-
-    app.add_middleware(ApiSecurityHeaders)
-    app.add_middleware(RequestTiming)
+    app.add_middleware(RequestObserver, observe=_observe_request)
 
     @app.post(
         "/v1/gigs",
@@ -202,7 +165,6 @@ def create_app(settings: Settings | None = None, *, max_batch: int = 500) -> Fas
         _log_results(platform, answer)
         return _accepted(answer)
 
-    add_ops_routes(app, cfg_for_limits.http)
     return app
 
 

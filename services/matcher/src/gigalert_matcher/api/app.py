@@ -14,16 +14,9 @@ from gigalert_matcher.consumer import GigMatcher, register_gig_consumer
 from gigalert_matcher.index_sync import IndexSync
 from gigalert_matcher.key_hash import murmur2_many
 from gigalert_matcher.metrics import INDEX_AGE
-from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.db import create_pool
-from gigalert_shared.http_errors import install_http_errors
 from gigalert_shared.kafka_publish import KafkaOutboxPublisher
-from gigalert_shared.service_app import (
-    ApiSecurityHeaders,
-    add_ops_routes,
-    docs_urls,
-    kafka_broker,
-)
+from gigalert_shared.service_app import kafka_broker, service_app
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -66,25 +59,14 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
             await pool.close()
             log.info("matcher stopped")
 
-    app = FastAPI(
+    return service_app(
+        cfg.http,
         title="gigalert matcher",
-        version="1.0.0",
         description=(
             "Matches gigs against saved searches; only ops routes (/healthz, /readyz, "
             "/metrics). The freelancer API is the web app's."
         ),
         lifespan=lifespan,
-        max_body_size=64_000,
-        **docs_urls(cfg.http),
-    )
-    app.state.auth_limiter = AuthFailureLimiter()
-    install_http_errors(app)
-    app.add_middleware(ApiSecurityHeaders)
-
-    add_ops_routes(
-        app,
-        cfg.http,
         checks=lambda app: {"index_loaded": bool(app.state.sync.loaded)},
         before_metrics=lambda app: INDEX_AGE.set(app.state.sync.age_seconds()),
     )
-    return app

@@ -21,15 +21,8 @@ from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.sending import close as close_senders
 from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_guards import token_guard
-from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.db import create_pool
-from gigalert_shared.http_errors import install_http_errors
-from gigalert_shared.service_app import (
-    ApiSecurityHeaders,
-    add_ops_routes,
-    docs_urls,
-    kafka_broker,
-)
+from gigalert_shared.service_app import kafka_broker, service_app
 from gigalert_shared.settings import Settings, get_settings
 from gigalert_shared.topics import Topics
 
@@ -122,19 +115,12 @@ def create_app(
             await pool.close()
             log.info("notifier stopped")
 
-    app = FastAPI(
+    app = service_app(
+        cfg.http,
         title="gigalert notifier (ops)",
-        version="1.0.0",
         description="Ops endpoints; authenticate with `Authorization: Bearer <admin token>`.",
         lifespan=lifespan,
-        max_body_size=64_000,
-        **docs_urls(cfg.http),
     )
-    app.state.auth_limiter = AuthFailureLimiter()
-    install_http_errors(app)
-    app.add_middleware(ApiSecurityHeaders)
-
-    add_ops_routes(app, cfg.http)
 
     @app.get(
         "/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"], dependencies=admin
