@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from types import ModuleType
 from typing import Any
 from unittest import mock
 
@@ -15,8 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex, matches
-from gigalert_matcher.matching import index as index_module
+from gigalert_matcher.matching import (
+    Criteria,
+    GigFacts,
+    SubscriptionIndex,
+    matches,
+    segment,
+    substrings,
+)
 from gigalert_matcher.matching.index import build_segment
 from tests.unit.shared.test_matching_rules import BASE_CRITERIA
 
@@ -87,16 +94,17 @@ operations = st.lists(
 
 # Each path of the index: the plain one, the bigram-narrowed keyword scan, and a location
 # cache that keeps a single entry.
-VARIANTS: dict[str, dict[str, Any]] = {
-    "default": {"_DIRECT_SCAN_LIMIT": index_module._DIRECT_SCAN_LIMIT},
-    "bigram keyword scan": {"_DIRECT_SCAN_LIMIT": 0},
-    "tiny location caches": {"_LOCATION_CACHE_SIZE": 1, "_LOCATION_MASKS": 1},
+VARIANTS: dict[str, tuple[ModuleType, dict[str, Any]]] = {
+    "default": (substrings, {"DIRECT_SCAN_LIMIT": substrings.DIRECT_SCAN_LIMIT}),
+    "bigram keyword scan": (substrings, {"DIRECT_SCAN_LIMIT": 0}),
+    "tiny location caches": (segment, {"_LOCATION_CACHE_SIZE": 1, "_LOCATION_MASKS": 1}),
 }
 
 
 @contextmanager
 def variant(name: str) -> Iterator[None]:
-    with mock.patch.multiple(index_module, **VARIANTS[name]):
+    module, values = VARIANTS[name]
+    with mock.patch.multiple(module, **values):
         yield
 
 
