@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
 import time
 import uuid
@@ -22,9 +21,10 @@ from typing import Any
 
 import asyncpg
 
-from gigalert_notifier.deliveries import q
+from gigalert_notifier.repository import q
 from gigalert_shared.db import init_connection
 from gigalert_shared.migrate import migrate
+from tests.support.machine import load_average, machine
 
 ADMIN_DSN = os.environ.get(
     "GIGALERT_BENCH_ADMIN_DSN", "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
@@ -152,11 +152,7 @@ async def run(args: argparse.Namespace) -> None:
         pg = await admin.fetchval("SHOW server_version")
         await admin.close()
 
-    print(
-        f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
-        f"{platform.python_version()}, PostgreSQL {pg}; load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
+    print(f"machine: {machine().describe()}, PostgreSQL {pg}; load average {load_average()}")
     print(
         f"backlog: {args.backlog} due rows of one freelancer + {args.history} sent rows, "
         f"1 due row of another; batch {args.batch}; {args.rounds} rounds each, alternating"

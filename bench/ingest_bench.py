@@ -31,14 +31,16 @@ import argparse
 import asyncio
 import os
 import random
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -52,9 +54,12 @@ from gigalert_shared.kafka_admin import create_topics
 from gigalert_shared.migrate import migrate
 from gigalert_shared.settings import KafkaSettings
 from gigalert_shared.topics import Topics
+from tests.support.fleet import Fleet
+from tests.support.stats import pct
 
 ADMIN_DSN = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
 KAFKA = "127.0.0.1:19092"
+REPO = Path(__file__).resolve().parent.parent
 
 REMOTE = ["フルリモート", "一部リモート（週1出社）", "常駐", "Remote", "リモート可"]
 
@@ -72,17 +77,6 @@ def make_gig(i: int, rng: random.Random) -> dict[str, Any]:
         "rate": rate_text(rng),
         "days_per_week": rng.choice(["週2〜3日", "週5日", "週1日～"]),
     }
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def fire(
@@ -158,14 +152,6 @@ def cpu_floor_of(src: str | None, n: int, passes: int) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux): less disturbed by other load on
-    the machine than wall-clock rates, as long as the process itself is not starved."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _drop_database(db: str) -> None:
     """Drop a bench database, retrying: a backend of another role in it (seen: once in a
     shared server's life) makes FORCE fail for a moment, and the measured run was fine."""
@@ -199,33 +185,23 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
     await migrate(conn)
     _, key = await create_platform(conn, name="bench")
 
-    port = free_port()
     env = {
-        **_src_env(src),
         "GIGALERT_POSTGRES_DSN": dsn,
         "GIGALERT_POSTGRES_POOL_MAX_SIZE": "10",
         "GIGALERT_KAFKA_TOPIC_PREFIX": topics.prefix,
-        "GIGALERT_HTTP_INGEST_PORT": str(port),
         "GIGALERT_HTTP_MAX_BODY_BYTES": "10000000",
         "GIGALERT_LOG_LEVEL": "WARNING",
         "GIGALERT_ENV": "development",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gigalert_shared.cli", "ingest", "serve"], env=env
-    )
+    fleet = Fleet(Path(tempfile.mkdtemp(prefix="ingest-bench-")), _src_env(src), cwd=REPO)
+    server = fleet.add("ingest", env)
     rng = random.Random(7)
     total = args.batches * args.batch_size
     gigs = [make_gig(i, rng) for i in range(total)]
     bodies = [{"gigs": gigs[i : i + args.batch_size]} for i in range(0, total, args.batch_size)]
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            for _ in range(200):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.25)
+        await fleet.start([server], ready_timeout=50)
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
             # Warm up on other ids, then the measured run.
             await fire(
                 client,
@@ -239,17 +215,17 @@ async def run_once(args: argparse.Namespace, label: str, src: str | None) -> Run
                 t = time.perf_counter()
                 await client.get("/healthz")
                 health_lat.append(time.perf_counter() - t)
-            cpu_before = cpu_seconds(server.pid)
+            cpu_before = server.cpu_seconds()
             elapsed, lat = await fire(client, "/v1/gigs/batch", bodies, key, args.concurrency)
             accepted_at = time.perf_counter()
             while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
                 await asyncio.sleep(0.05)
             published_after = time.perf_counter() - accepted_at
-            server_cpu = cpu_seconds(server.pid) - cpu_before
+            server_cpu = server.cpu_seconds() - cpu_before
         stored = await conn.fetchval("SELECT count(*) FROM gigs")
     finally:
-        server.terminate()
-        server.wait(30)
+        await fleet.close()
+        shutil.rmtree(fleet.log_dir, ignore_errors=True)
         await conn.close()
         await _drop_database(db)
 

@@ -17,7 +17,6 @@ import gc
 import hashlib
 import math
 import os
-import platform
 import statistics
 import time
 import uuid
@@ -38,6 +37,8 @@ from gigalert_matcher.matching.reference_sql import (
 )
 from gigalert_shared.migrate import migrate
 from gigalert_shared.taxonomy import load_taxonomy, normalise_text
+from tests.support.machine import machine, rss_mb
+from tests.support.stats import pct
 
 DEFAULT_DSN: Final = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
 
@@ -260,18 +261,6 @@ class Generator:
         return out
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
-
-
 @dataclass
 class Result:
     subs: int
@@ -338,15 +327,15 @@ def time_fast_path(
     r.fast_gigs = len(latencies)
     r.fast_gps = len(latencies) / total
     r.fast_cpu_gps = len(latencies) / (sum(cpu) / 1e6)
-    r.fast_p50_us = pct(latencies, 50)
-    r.fast_p99_us = pct(latencies, 99)
-    r.fast_cpu_p99_us = pct(cpu, 99)
+    r.fast_p50_us = pct(latencies, 0.5)
+    r.fast_p99_us = pct(latencies, 0.99)
+    r.fast_cpu_p99_us = pct(cpu, 0.99)
     r.fast_max_us = max(latencies)
     r.count_gps = len(only) / (sum(only) / 1e6)
-    r.count_p50_us = pct(only, 50)
-    r.count_p99_us = pct(only, 99)
+    r.count_p50_us = pct(only, 0.5)
+    r.count_p99_us = pct(only, 0.99)
     r.matches_mean = statistics.fmean(counts)
-    r.matches_p50 = pct(counts, 50)
+    r.matches_p50 = pct(counts, 0.5)
     r.matches_max = max(counts)
     return counts
 
@@ -377,7 +366,7 @@ def time_updates(index: SubscriptionIndex, gen: Generator, gigs: list[GigFacts],
             latencies.append((time.perf_counter_ns() - t0) / 1000)
     finally:
         gc.enable()
-    r.delta_p99_us = pct(latencies, 99)
+    r.delta_p99_us = pct(latencies, 0.99)
 
 
 async def time_sql(
@@ -433,8 +422,8 @@ async def time_sql(
         total = sum(latencies) / 1000
         r.sql_gigs = len(latencies)
         r.sql_gps = len(latencies) / total
-        r.sql_p50_ms = pct(latencies, 50)
-        r.sql_p99_ms = pct(latencies, 99)
+        r.sql_p50_ms = pct(latencies, 0.5)
+        r.sql_p99_ms = pct(latencies, 0.99)
         r.sql_agree = agree
         plan = await conn.fetch(
             "EXPLAIN (ANALYZE, BUFFERS) " + REFERENCE_MATCH_SQL, *match_params(gigs[0])
@@ -449,19 +438,8 @@ async def time_sql(
             await admin.close()
 
 
-def machine() -> str:
-    model = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo", encoding="ascii") as f:
-        mem_kb = int(f.readline().split()[1])
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {mem_kb / 1024 / 1024:.1f} GiB RAM, "
-        f"Python {platform.python_version()}, numpy {np.__version__}"
-    )
+def machine_facts() -> str:
+    return f"{machine().describe()}, numpy {np.__version__}"
 
 
 def table(results: list[Result]) -> str:
@@ -514,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     os.sched_setaffinity(0, {args.cpu})
-    print(f"machine: {machine()}; pinned to CPU {args.cpu}")
+    print(f"machine: {machine_facts()}; pinned to CPU {args.cpu}")
     results: list[Result] = []
     for n in args.subs:
         gen = Generator(seed=args.seed)

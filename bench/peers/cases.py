@@ -19,6 +19,7 @@ from typing import Protocol
 from gigalert_matcher.matching import Criteria, GigFacts, SubscriptionIndex
 from gigalert_shared.matching.criteria import ALL_REMOTE_MODES
 from gigalert_shared.matching.rules import gig_days, gig_rate
+from tests.support.machine import rss_mb
 
 MIN_GIGS = 10  # past the budget, an engine still matches this many gigs (answers kept)
 
@@ -40,14 +41,6 @@ class Case(Protocol):
     def run(
         self, subs: Sequence[Criteria], gigs: Sequence[GigFacts], keep: int, budget_s: float
     ) -> CaseResult: ...
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _timed_loop(

@@ -20,15 +20,10 @@ import statistics
 import time
 from collections.abc import Sequence
 
-import numpy as np
-
 from bench.peers.cases import Case, CaseResult, IndexCase, PerqCase
 from bench.peers.lucene_case import LuceneCase
 from bench.peers.workloads import WORKLOADS, generate
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
+from tests.support.stats import pct
 
 
 def row(n: int, r: CaseResult, ref: CaseResult | None) -> str:
@@ -43,7 +38,7 @@ def row(n: int, r: CaseResult, ref: CaseResult | None) -> str:
     return (
         f"| {n:,} | {r.engine} | {r.build_s:,.1f} | {r.memory_mb:,.0f} | "
         f"{statistics.fmean(r.counts):,.0f} | {len(lat):,} | {gps:,.0f} | "
-        f"{statistics.median(lat):,.0f} / {pct(lat, 99):,.0f} | {ratio} | {agree} |"
+        f"{statistics.median(lat):,.0f} / {pct(lat, 0.99):,.0f} | {ratio} | {agree} |"
     )
 
 
@@ -104,8 +99,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     share = [c / n * 100 for c in r.counts]
                     print(
                         f"a gig fits {statistics.fmean(share):.2f} % of the subscriptions on "
-                        f"average (p10 {pct(share, 10):.2f} %, median {pct(share, 50):.2f} %, "
-                        f"p90 {pct(share, 90):.2f} %)",
+                        f"average (p10 {pct(share, 0.1):.2f} %, median {pct(share, 0.5):.2f} %, "
+                        f"p90 {pct(share, 0.9):.2f} %)",
                         flush=True,
                     )
                 line = row(n, r, ref)

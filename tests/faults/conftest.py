@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -25,7 +24,10 @@ import pytest
 from gigalert_shared.migrate import migrate
 from gigalert_shared.topics import Topics
 from tests.conftest import ROOT, drop_database
-from tests.faults.harness import Fleet, MailSink, PrivateKafka, PrivatePostgres, Report, tail
+from tests.faults.harness import Fleet, PrivateKafka, PrivatePostgres, Report
+from tests.support.fleet import tail
+from tests.support.machine import machine
+from tests.support.smtp_sink import MailSink
 
 DOC = ROOT / "docs" / "reliability.md"
 # The suite never rewrites tracked files: the report is written only when asked for
@@ -204,7 +206,7 @@ class ReliabilityTable:
             f"- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
             f"{time.monotonic() - self.started:.0f} s from the first of these tests to the "
             "last",
-            f"- Machine: {machine()}",
+            f"- Machine: {facts()}",
             "",
         ]
         if self.faults:
@@ -274,30 +276,20 @@ def command() -> str:
     return " ".join(["uv run pytest", *sys.argv[1:]])
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    mem = ""
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-        if m := re.search(r"^model name\s*:\s*(.+)$", info, re.M):
-            cpu = m.group(1).strip()
-        if m := re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.M):
-            mem = f", {int(m.group(1)) / 1024 / 1024:.0f} GiB RAM"
-    except OSError:
-        pass
+def facts() -> str:
+    m = machine()
     kafka = "?"
     pom = ROOT / "deploy" / "local" / "kafka-pom.xml"
-    if m := re.search(r"<kafka.version>(.+?)</kafka.version>", pom.read_text()):
-        kafka = m.group(1)
+    if found := re.search(r"<kafka.version>(.+?)</kafka.version>", pom.read_text()):
+        kafka = found.group(1)
     pg = "?"
     with contextlib.suppress(OSError):
         out = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False)
-        if m := re.search(r"\d+\.\d+", out.stdout):
-            pg = m.group(0)
+        if found := re.search(r"\d+\.\d+", out.stdout):
+            pg = found.group(0)
     return (
-        f"{os.cpu_count()} CPUs ({cpu}){mem}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; Kafka {kafka} (KRaft, one node); "
-        f"PostgreSQL {pg}"
+        f"{m.cpus} CPUs ({m.cpu_model}), {m.mem_gib:.0f} GiB RAM; {m.system} {m.kernel}; "
+        f"Python {m.python}; Kafka {kafka} (KRaft, one node); PostgreSQL {pg}"
     )
 
 

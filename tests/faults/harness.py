@@ -1,8 +1,9 @@
 """The fault suite's harness.
 
-* :class:`Service` / :class:`Fleet`: the three services as real OS processes
-  (``gigalert <kind> serve``), each on its own port, logging JSON lines to a file.
-* :class:`MailSink`: an SMTP server of the test's own (aiosmtpd, in a thread) that counts
+* :class:`Fleet`: the three services as real OS processes (``gigalert <kind> serve``,
+  :mod:`tests.support.fleet`), each on its own port, logging JSON lines to a file.
+* :class:`~tests.support.smtp_sink.MailSink` (the fixture ``mail_sink``): an SMTP server
+  of the test's own (aiosmtpd, in a thread) that counts
   every mail by its ``X-Gigalert-Delivery-Id`` header, and can refuse mail for a while.
 * :class:`LoadGenerator`: a paced stream of gig batches to ingest; a request that fails
   (connection refused, timeout, 5xx) is "not accepted" and its gigs are posted again.
@@ -15,24 +16,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -41,26 +37,21 @@ from aiokafka.coordinator.protocol import (
     ConsumerProtocolMemberAssignment,
     ConsumerProtocolMemberMetadata,
 )
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
 
 from gigalert_ingest.platforms import create_platform
 from gigalert_shared.kafka_admin import create_topics
 from gigalert_shared.settings import KafkaSettings
 from gigalert_shared.topics import Topics
 from tests.conftest import ROOT
+from tests.support import fleet
+from tests.support.fleet import open_log, tail
 from tests.support.kafka_helpers import read_topic
+from tests.support.ports import free_port
+from tests.support.smtp_sink import MailSink
 
 log = logging.getLogger(__name__)
 
-GIGALERT = ROOT / ".venv" / "bin" / "gigalert"
 INFRA = ROOT / "deploy" / "local" / "infra.sh"
-
-PORT_VARIABLE = {
-    "ingest": "GIGALERT_HTTP_INGEST_PORT",
-    "matcher": "GIGALERT_HTTP_MATCHER_PORT",
-    "notifier": "GIGALERT_HTTP_NOTIFIER_PORT",
-}
 
 # Short retry and lease times so a fault heals within a scenario's budget.
 SERVICE_ENV = {
@@ -78,120 +69,12 @@ SERVICE_ENV = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _open_log(path: Path, banner: str) -> int:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.write(fd, banner.encode())
-    return fd
-
-
-def tail(path: Path, lines: int = 60) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
-
-
 # ------------------------------------------------------------------ service processes
 
 
-class ServiceDied(RuntimeError):
-    pass
-
-
-class Service:
-    """One ``gigalert <kind> serve`` process; it can be stopped, killed and started again
-    on the same port with the same environment."""
-
-    def __init__(self, kind: str, name: str, port: int, env: dict[str, str], log: Path) -> None:
-        self.kind = kind
-        self.name = name
-        self.port = port
-        self.env = env
-        self.log = log
-        self.cwd = log.parent  # no .env of the repository leaks in
-        self.process: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.returncode is None
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    async def start(self) -> None:
-        if self.running:
-            raise RuntimeError(f"{self.name} is running")
-        self.starts += 1
-        fd = _open_log(self.log, f"--- {self.name} start #{self.starts} at {time.time():.3f}\n")
-        try:
-            self.process = await asyncio.create_subprocess_exec(
-                str(GIGALERT),
-                self.kind,
-                "serve",
-                stdin=subprocess.DEVNULL,
-                stdout=fd,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                cwd=self.cwd,
-            )
-        finally:
-            os.close(fd)
-
-    async def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(timeout=5.0) as client:
-            while True:
-                if not self.running:
-                    raise ServiceDied(f"{self.name} exited before it was ready:\n{tail(self.log)}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(self.url + "/readyz")).status_code == 200:
-                        return
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{self.name} not ready in {timeout} s:\n{tail(self.log)}")
-                await asyncio.sleep(0.2)
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the running process so far (user + system)."""
-        if not self.running:
-            return 0.0
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 30.0) -> float:
-        """Send ``sig`` and wait for the exit (SIGKILL after ``timeout``); return how long
-        the process took to exit."""
-        start = time.monotonic()
-        if self.process is None or self.process.returncode is not None:
-            return 0.0
-        self.process.send_signal(sig)
-        try:
-            await asyncio.wait_for(self.process.wait(), timeout)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-        return time.monotonic() - start
-
-
-class Fleet:
-    """The processes of one test, sharing its database, topics and SMTP sink."""
+class Fleet(fleet.Fleet):
+    """The service processes of one test, sharing its database, topics and SMTP sink, on
+    the suite's own Kafka and Postgres (which a scenario may kill or restart)."""
 
     def __init__(
         self,
@@ -203,173 +86,21 @@ class Fleet:
         smtp_port: int,
         log_dir: Path,
     ) -> None:
-        self.log_dir = log_dir
+        super().__init__(
+            log_dir,
+            {
+                **{k: v for k, v in os.environ.items() if not k.startswith("GIGALERT_")},
+                **SERVICE_ENV,
+                "GIGALERT_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+                "GIGALERT_POSTGRES_DSN": db_dsn,
+                "GIGALERT_KAFKA_TOPIC_PREFIX": topics.prefix,
+                "GIGALERT_SMTP_PORT": str(smtp_port),
+            },
+        )
         self.topics = topics
         self.kafka = kafka
         self.postgres = postgres
-        self.base_env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("GIGALERT_")},
-            **SERVICE_ENV,
-            "GIGALERT_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
-            "GIGALERT_POSTGRES_DSN": db_dsn,
-            "GIGALERT_KAFKA_TOPIC_PREFIX": topics.prefix,
-            "GIGALERT_SMTP_PORT": str(smtp_port),
-        }
-        self.services: list[Service] = []
         self.touched_postgres = False
-
-    def add(self, kind: str) -> Service:
-        n = sum(s.kind == kind for s in self.services) + 1
-        name = f"{kind}-{n}"
-        port = free_port()
-        env = {**self.base_env, PORT_VARIABLE[kind]: str(port)}
-        service = Service(kind, name, port, env, self.log_dir / f"{name}.log")
-        self.services.append(service)
-        return service
-
-    def of(self, kind: str) -> list[Service]:
-        return [s for s in self.services if s.kind == kind]
-
-    async def start(self, services: Sequence[Service] | None = None) -> None:
-        todo = list(services if services is not None else self.services)
-        for s in todo:
-            await s.start()
-        await asyncio.gather(*(s.wait_ready() for s in todo))
-
-    def cpu(self) -> str:
-        return ", ".join(f"{s.name} {s.cpu_seconds():.0f} s" for s in self.services if s.running)
-
-    async def close(self) -> None:
-        await asyncio.gather(*(s.stop(signal.SIGTERM, timeout=25) for s in self.services))
-
-    def logs(self) -> list[Path]:
-        return [s.log for s in self.services]
-
-
-# ------------------------------------------------------------------ SMTP sink
-
-
-class _TrackingSMTP(SMTP):
-    def __init__(self, *args: Any, sessions: set[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sessions = sessions
-
-    def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
-        self._sessions.add(self)
-
-    def connection_lost(self, error: Exception | None) -> None:
-        self._sessions.discard(self)
-        super().connection_lost(error)
-
-
-class _TrackingController(Controller):
-    """A Controller that knows its open sessions (a set owned by its loop's thread)."""
-
-    def __init__(self, handler: Any, **kwargs: Any) -> None:
-        super().__init__(handler, **kwargs)
-        self.sessions: set[Any] = set()
-
-    def factory(self) -> Any:
-        return _TrackingSMTP(self.handler, sessions=self.sessions, **self.SMTP_kwargs)
-
-    def close_sessions(self) -> None:
-        for session in list(self.sessions):
-            if session.transport is not None:
-                session.transport.close()
-
-
-class MailSink:
-    """An SMTP server for one test. ``received`` counts mails per delivery id (a digest
-    names several ids, comma-separated). ``refuse_for`` first answers 451 to DATA (so no
-    mail is half accepted when the listener closes), then refuses connections.
-    ``answer_delay`` makes it slow to answer the final dot of a mail it has taken (as a
-    server that scans mail first is)."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self._lock = threading.Lock()
-        self._received: Counter[str] = Counter()
-        self.without_id = 0
-        self.tempfailed = 0
-        self._tempfail = False
-        self.answer_delay = 0.0
-        self._controller: Any = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self._tempfail:
-            with self._lock:
-                self.tempfailed += 1
-            return "451 4.3.0 Try again later"
-        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
-        value = str(headers.get("X-Gigalert-Delivery-Id", ""))
-        ids = [i.strip() for i in value.split(",") if i.strip()]
-        with self._lock:
-            if not ids:
-                self.without_id += 1
-            self._received.update(ids)
-        if self.answer_delay:
-            await asyncio.sleep(self.answer_delay)  # taken; the answer is still to come
-        return "250 Message accepted for delivery"
-
-    def _start(self) -> None:
-        controller = _TrackingController(
-            self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True, ready_timeout=30
-        )
-        controller.start()
-        self._controller = controller
-
-    async def start(self) -> None:
-        await asyncio.to_thread(self._start)
-
-    async def stop(self) -> None:
-        """Close the listener (new connections are refused), let the sessions in progress
-        end (aiosmtpd's own stop would cut them and leak their sockets), then stop."""
-        controller, self._controller = self._controller, None
-        if controller is None:
-            return
-        controller.loop.call_soon_threadsafe(controller.server.close)
-        deadline = time.monotonic() + 5
-        while True:  # the server runs in its own thread: poll its sessions
-            if not controller.sessions or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.05)
-        controller.loop.call_soon_threadsafe(controller.close_sessions)
-        await asyncio.sleep(0.1)
-        await asyncio.to_thread(controller.stop)
-
-    @property
-    def listening(self) -> bool:
-        return self._controller is not None
-
-    def received(self) -> Counter[str]:
-        with self._lock:
-            return Counter(self._received)
-
-    def count(self) -> int:
-        """Mails accepted so far."""
-        with self._lock:
-            return sum(self._received.values())
-
-    async def wait_for(self, mails: int, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:  # the server runs in its own thread: poll its count
-            if self.count() >= mails:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.count()} mails after {timeout} s, expected {mails}")
-            await asyncio.sleep(0.1)
-
-    async def refuse_for(self, seconds: float) -> None:
-        self._tempfail = True
-        try:
-            await asyncio.sleep(min(1.0, seconds / 4))
-            await self.stop()
-            await asyncio.sleep(seconds)
-        finally:
-            if not self.listening:
-                await self.start()
-            self._tempfail = False
 
 
 # ------------------------------------------------------------------ audience, platform
@@ -783,7 +514,7 @@ async def group_assignments(
 async def _run_infra(*args: str, log: Path, env: dict[str, str] | None = None) -> None:
     """``deploy/local/infra.sh ARGS`` in its own session (the broker or postmaster it
     starts must not share the test's process group), output appended to ``log``."""
-    fd = _open_log(log, f"--- infra.sh {' '.join(args)} at {time.time():.3f}\n")
+    fd = open_log(log, f"--- infra.sh {' '.join(args)} at {time.time():.3f}\n")
     try:
         proc = await asyncio.create_subprocess_exec(
             str(INFRA),

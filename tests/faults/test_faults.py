@@ -27,13 +27,13 @@ from tests.faults.conftest import ReliabilityTable
 from tests.faults.harness import (
     Fleet,
     LoadGenerator,
-    MailSink,
     Report,
     create_audience,
     create_platform_key,
     settle_and_verify,
     unique_tag,
 )
+from tests.support.smtp_sink import MailSink
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from tests.faults.harness import (
     Fleet,
     LoadGenerator,
     LoadStats,
-    MailSink,
     Report,
     create_audience,
     create_platform_key,
@@ -34,6 +33,7 @@ from tests.faults.harness import (
     settle_and_verify,
     unique_tag,
 )
+from tests.support.smtp_sink import MailSink
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.smtp, pytest.mark.timeout(300)]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from gigalert_web.app import create_app as create_web
 from tests.conftest import SMTP_PORT
 from tests.integration.web.conftest import LINE_SECRET
 from tests.support.fake_slack import FakeSlack, fake_slack
+from tests.support.ports import free_port
 
 __all__ = ["fake_slack"]
 
@@ -41,13 +41,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

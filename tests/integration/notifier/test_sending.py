@@ -38,8 +38,8 @@ from aiosmtpd.controller import Controller
 
 from gigalert_notifier import sending
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
-from gigalert_notifier.render import render_alert, render_digest
 from gigalert_notifier.outcome import SendOutcome
+from gigalert_notifier.render import render_alert, render_digest
 from gigalert_notifier.sending import send
 from gigalert_shared.events import (
     AlertMatched,
@@ -51,6 +51,7 @@ from gigalert_shared.events import (
 )
 from gigalert_shared.settings import SmtpSettings
 from tests.conftest import SMTP_PORT
+from tests.support.ports import free_port
 
 WEBHOOK = "https://hooks.slack.com/services/T0000AAAA/B0000BBBB/abcdefghijklmnopqrstuvwx"
 LINE_TOKEN = "AbC+dEf/GhI+jk/LmN0pQ=="
@@ -91,13 +92,6 @@ def make_alert(title: str, **gig: Any) -> AlertMatched:
         },
         created_at=datetime.now(UTC),
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def transient(outcome: SendOutcome) -> bool:
