@@ -399,5 +399,5 @@ async def test_an_alert_matching_50_searches_is_delivered_with_a_short_unsubscri
     header = str(msg["List-Unsubscribe"])
     assert header.startswith("<http") and header.endswith(">")
     assert len(header) < 200
-    assert header[1:-1] == worker.unsubscribe_url(alert)
+    assert header[1:-1] == worker.messages.unsubscribe_url(alert)
     assert not any(str(s) in header for s in sids)

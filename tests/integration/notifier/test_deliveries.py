@@ -463,7 +463,7 @@ async def test_a_rounds_sends_are_recorded_together_each_behind_its_own_lease(
     """Six sends finish together: their outcomes go to Postgres in one or two statements,
     each row still fenced by its own lease (one was claimed again meanwhile: it is left
     alone) and each failing channel's count reset."""
-    from gigalert_notifier import worker as worker_module
+    from gigalert_notifier.state_writes import SentWriter
 
     targets: list[str] = []
     for i in range(6):
@@ -489,10 +489,10 @@ async def test_a_rounds_sends_are_recorded_together_each_behind_its_own_lease(
     clock = FrozenClock(NOON_JST)
     worker = DeliveryWorker(pool, notifier_settings(settings), clock=clock, sender=together)
     writes = mock.patch.object(
-        worker_module._SentWriter,
+        SentWriter,
         "_write",
         autospec=True,
-        side_effect=worker_module._SentWriter._write,
+        side_effect=SentWriter._write,
     )
     with writes as write, caplog.at_level(logging.WARNING, logger="gigalert_notifier.worker"):
         assert await worker.run_once() == 6

@@ -14,7 +14,8 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from gigalert_notifier.deliveries import create_deliveries, q
+from gigalert_notifier.deliveries import create_deliveries
+from gigalert_notifier.repository import q
 from gigalert_notifier.schedule import FrozenClock
 from gigalert_notifier.worker import DeliveryWorker
 from gigalert_shared.db import create_pool

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gigalert_notifier.deliveries import INSTANT, Schedule, Search, pick_schedule, plan
 from gigalert_notifier.outcome import SendOutcome
-from gigalert_notifier.worker import channel_error_reason, ineligible_reason, may_have_gone_out
+from gigalert_notifier.planning import INSTANT, Schedule, Search, pick_schedule, plan
+from gigalert_notifier.policy import channel_error_reason, ineligible_reason, may_have_gone_out
 from gigalert_shared.events import AlertMatched, GigSummary
 
 NOON_JST = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # a Friday

@@ -1,125 +1,21 @@
 """From alerts to deliveries: one per (alert, eligible channel that one of the matched
 subscriptions selects), scheduled by those subscriptions and the freelancer's time zone.
-Eligible: active, proven (``verified_at``) and not paused. Pure planning kept apart from
-the SQL."""
+Eligible: active, proven (``verified_at``) and not paused. The planning is pure
+(:mod:`gigalert_notifier.planning`); this reads what it needs and writes what it planned."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, time
-from typing import Any, Final
-from uuid import UUID
+from datetime import datetime
 
-from gigalert_notifier.schedule import due_at
-from gigalert_shared.db import Conn, load_queries
+from gigalert_notifier import repository
+from gigalert_notifier.planning import plan, search_of
+from gigalert_notifier.repository import NewDelivery
+from gigalert_shared.db import Conn
 from gigalert_shared.events import AlertMatched
 
 log = logging.getLogger(__name__)
-
-
-def q(name: str) -> str:
-    return load_queries("gigalert_notifier")[name]
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    frequency: str
-    digest_hour: int | None
-    quiet_start: time | None
-    quiet_end: time | None
-    weekly_day: int | None = None
-
-
-INSTANT: Final = Schedule("instant", None, None, None)
-
-
-@dataclass(frozen=True, slots=True)
-class Search:
-    """What a matched subscription asks of its alerts: when, and on which channels
-    (``None``: every channel of the account)."""
-
-    schedule: Schedule
-    channel_ids: frozenset[UUID] | None = None
-
-    def selects(self, channel_id: UUID) -> bool:
-        return self.channel_ids is None or channel_id in self.channel_ids
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDelivery:
-    alert_id: UUID
-    channel_id: UUID
-    freelancer_id: UUID
-    frequency: str
-    payload: dict[str, Any]
-    next_attempt_at: datetime
-
-
-def _due(s: Schedule, timezone: str, now: datetime) -> datetime:
-    return due_at(
-        now,
-        timezone=timezone,
-        frequency=s.frequency,
-        digest_hour=s.digest_hour,
-        quiet_start=s.quiet_start,
-        quiet_end=s.quiet_end,
-        weekly_day=s.weekly_day,
-    )
-
-
-def pick_schedule(
-    schedules: Sequence[Schedule], *, timezone: str, now: datetime
-) -> tuple[str, datetime]:
-    """The frequency and due time of a delivery wanted by these schedules. If any wants it
-    at once, it goes at once (the first such one's quiet hours apply); otherwise at the
-    earliest moment any of them (daily or weekly digest) would send it."""
-    if not schedules:
-        schedules = [INSTANT]
-    instant = [s for s in schedules if s.frequency == "instant"]
-    if instant:
-        return "instant", _due(instant[0], timezone, now)
-    return min(((s.frequency, _due(s, timezone, now)) for s in schedules), key=lambda p: p[1])
-
-
-def plan(
-    alert: AlertMatched,
-    *,
-    channel_ids: Sequence[UUID],
-    timezone: str,
-    searches: Sequence[Search],
-    now: datetime,
-) -> list[PlannedDelivery]:
-    """One delivery per eligible channel (``channel_ids``, in order) that at least one of
-    the alert's matched searches selects, scheduled by the searches selecting it. When none
-    of the alert's subscriptions is known any more (deleted meanwhile), the alert goes at
-    once to every eligible channel, as it did before per-search channels existed."""
-    if not searches:
-        searches = [Search(INSTANT)]
-    payload = alert.model_dump(mode="json")
-    out: list[PlannedDelivery] = []
-    for channel in channel_ids:
-        wanting = [s.schedule for s in searches if s.selects(channel)]
-        if not wanting:
-            continue
-        frequency, when = pick_schedule(wanting, timezone=timezone, now=now)
-        out.append(
-            PlannedDelivery(alert.alert_id, channel, alert.freelancer_id, frequency, payload, when)
-        )
-    return out
-
-
-def search_of(row: Any) -> Search:
-    schedule = Schedule(
-        row["frequency"],
-        row["digest_hour"],
-        row["quiet_start"],
-        row["quiet_end"],
-        row["weekly_day"],
-    )
-    chosen = row["channel_ids"]
-    return Search(schedule, None if chosen is None else frozenset(chosen))
 
 
 async def create_deliveries(conn: Conn, alerts: Sequence[AlertMatched], now: datetime) -> int:
@@ -128,14 +24,17 @@ async def create_deliveries(conn: Conn, alerts: Sequence[AlertMatched], now: dat
     if not alerts:
         return 0
     freelancers = {
-        r["freelancer_id"]: r
-        for r in await conn.fetch(q("alert_context"), list({a.freelancer_id for a in alerts}))
+        f.freelancer_id: f
+        for f in await repository.alert_context(
+            conn, freelancer_ids=list({a.freelancer_id for a in alerts})
+        )
     }
     sub_ids = list({s for a in alerts for s in a.subscription_ids})
     searches = {
-        r["id"]: search_of(r) for r in await conn.fetch(q("subscription_schedules"), sub_ids)
+        s.id: search_of(s)
+        for s in await repository.subscription_schedules(conn, subscription_ids=sub_ids)
     }
-    planned: list[PlannedDelivery] = []
+    planned: list[NewDelivery] = []
     for alert in alerts:
         who = freelancers.get(alert.freelancer_id)
         if who is None:
@@ -146,21 +45,12 @@ async def create_deliveries(conn: Conn, alerts: Sequence[AlertMatched], now: dat
         planned.extend(
             plan(
                 alert,
-                channel_ids=who["channel_ids"],
-                timezone=who["timezone"],
+                channel_ids=who.channel_ids,
+                timezone=who.timezone,
                 searches=[searches[s] for s in alert.subscription_ids if s in searches],
                 now=now,
             )
         )
     if not planned:
         return 0
-    rows = await conn.fetch(
-        q("insert_deliveries"),
-        [p.alert_id for p in planned],
-        [p.channel_id for p in planned],
-        [p.freelancer_id for p in planned],
-        [p.frequency for p in planned],
-        [p.payload for p in planned],
-        [p.next_attempt_at for p in planned],
-    )
-    return len(rows)
+    return await repository.insert_deliveries(conn, planned)

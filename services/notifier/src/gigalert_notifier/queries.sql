@@ -180,3 +180,6 @@ UPDATE deliveries
 SET status = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, lease_until = NULL
 WHERE id = ANY($1::uuid[]) AND status = 'dead'
 RETURNING id
+
+-- dead_ids --
+SELECT id FROM deliveries WHERE status = 'dead'

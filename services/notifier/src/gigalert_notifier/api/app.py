@@ -14,9 +14,9 @@ from uuid import UUID
 from fastapi import Depends, FastAPI, Query, Request, status
 from pydantic import BaseModel, Field
 
+from gigalert_notifier import repository
 from gigalert_notifier.apprise_setup import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
-from gigalert_notifier.deliveries import q
 from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.sending import close as close_senders
 from gigalert_notifier.worker import DeliveryWorker, Sender
@@ -133,16 +133,18 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[DeliveryOut]:
         """Deliveries in a state (default: dead), newest first, with their last error."""
-        rows = await request.app.state.pool.fetch(q("list_deliveries"), status_, limit)
-        return [DeliveryOut(**dict(r)) for r in rows]
+        rows = await repository.list_deliveries(request.app.state.pool, status=status_, limit=limit)
+        return [DeliveryOut.model_validate(r, from_attributes=True) for r in rows]
 
     @app.post(
         "/v1/ops/deliveries/requeue", response_model=RequeueOut, tags=["ops"], dependencies=admin
     )
     async def requeue(request: Request, body: RequeueIn) -> RequeueOut:
         """Send dead deliveries again (attempts start over)."""
-        rows = await request.app.state.pool.fetch(q("requeue"), body.ids, the_clock.now())
+        requeued = await repository.requeue(
+            request.app.state.pool, ids=body.ids, now=the_clock.now()
+        )
         request.app.state.worker.wake()
-        return RequeueOut(requeued=[r["id"] for r in rows])
+        return RequeueOut(requeued=requeued)
 
     return app

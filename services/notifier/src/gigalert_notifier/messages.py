@@ -1,0 +1,81 @@
+"""A claimed delivery's message: rendered once per alert (or digest) and locale in a round,
+whichever channels it goes to, and the Apprise URL of its channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
+from gigalert_notifier.claims import Claimed, delivery_header
+from gigalert_notifier.render import Rendered, render_alert, render_digest
+from gigalert_shared.crypto import SecretBox, Signer
+from gigalert_shared.events import AlertMatched
+from gigalert_shared.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    url: str
+    title: str
+    body: str
+    body_format: str
+
+
+class Messages:
+    def __init__(self, settings: Settings) -> None:
+        self._s = settings.notifier
+        self._public_base_url = settings.web.public_base_url
+        self._smtp = settings.smtp
+        self._box = SecretBox.from_settings(settings)
+        self._signer = Signer.from_settings(settings, "unsubscribe")
+        self._rendered: dict[tuple[tuple[UUID, ...], str], tuple[Rendered, str]] = {}
+
+    def new_round(self) -> None:
+        self._rendered = {}
+
+    def message(self, c: Claimed) -> Message:
+        """Raises ValueError when the channel's settings cannot be used."""
+        rendered, unsubscribe = self._render(c)
+        url, body, body_format = self._url_and_body(c, rendered, unsubscribe)
+        return Message(url, rendered.subject, body, body_format)
+
+    def unsubscribe_url(self, alert: AlertMatched) -> str:
+        # Signed over the alert alone: one short id, however many searches matched.
+        token = self._signer.sign(str(alert.alert_id))
+        return f"{self._public_base_url.rstrip('/')}/v1/unsubscribe/{token}"
+
+    def _render(self, c: Claimed) -> tuple[Rendered, str]:
+        """The messages (every channel's form) and the unsubscribe link, made once per
+        alert (or digest) and locale in a round, whichever channels it goes to."""
+        key = (tuple(a.alert_id for a in c.alerts), c.locale)
+        done = self._rendered.get(key)
+        if done is not None:
+            return done
+        unsubscribe = self.unsubscribe_url(c.alerts[0])
+        if len(c.alerts) == 1:
+            rendered = render_alert(c.alerts[0], locale=c.locale, unsubscribe_url=unsubscribe)
+        else:
+            rendered = render_digest(c.alerts, locale=c.locale, unsubscribe_url=unsubscribe)
+        done = self._rendered[key] = (rendered, unsubscribe)
+        return done
+
+    def _url_and_body(
+        self, c: Claimed, rendered: Rendered, unsubscribe: str
+    ) -> tuple[str, str, str]:
+        if c.kind == "email":
+            url = email_url(
+                c.target,
+                self._smtp,
+                delivery_id=delivery_header(c.ids),
+                unsubscribe_url=unsubscribe,
+            )
+            return url, rendered.html, "html"
+        if c.kind == "slack":
+            if c.secret is None:
+                raise ValueError("slack channel has no webhook")
+            return slack_url(self._box.open(c.secret)), rendered.markdown, "markdown"
+        token = self._s.line_channel_token
+        if token is None:
+            raise ValueError("GIGALERT_NOTIFIER_LINE_CHANNEL_TOKEN is not configured")
+        return line_url(token.get_secret_value(), c.target), rendered.line_text, "text"
