@@ -77,7 +77,6 @@ from bench.notifier_cases import (
     apprise_alone,
     bare_aiosmtplib,
     bare_httpx,
-    bare_requests,
     bare_smtplib,
 )
 from bench.notifier_cases.baseline import Baseline
@@ -113,7 +112,6 @@ BASELINES: Final[list[Callable[[Context], Awaitable[list[Baseline]]]]] = [
     bare_aiosmtplib.run,
     apprise_alone.email,
     bare_httpx.run,
-    bare_requests.run,
     apprise_alone.json_hook,
 ]
 

@@ -1,18 +1,16 @@
-"""Baseline: an httpx POST loop (keep-alive, sequential) to the webhook endpoint."""
+"""Baselines: POST loops to the webhook endpoint, sequential: httpx with keep-alive, and
+``requests.post`` with a connection per POST (as Apprise's json plugin)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from bench.notifier_cases.baseline import (
-    Baseline,
-    count_tag,
-    sample_rendered,
-)
+from bench.notifier_cases.baseline import Baseline, count_tag, sample_rendered
 from bench.notifier_cases.context import Context
 from tests.support.stats import pct
 
@@ -29,12 +27,24 @@ def payload() -> dict[str, Any]:
     }
 
 
+def post_loop(post: Callable[[str], None], base: str, tag: str, n: int) -> list[float]:
+    """``n`` posts to ``base + tag-i``; each one's seconds."""
+    lat: list[float] = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        post(f"{base}{tag}-{i}")
+        lat.append(time.perf_counter() - t0)
+    return lat
+
+
 async def run(ctx: Context) -> list[Baseline]:
     hooks = ctx.webhook_log
     assert hooks is not None
     n = ctx.args.baseline_messages
     base = f"http://127.0.0.1:{ctx.webhook_port}/hook/"
     body = payload()
+    out: list[Baseline] = []
+
     since = len(hooks.lines())
     lat: list[float] = []
     async with httpx.AsyncClient(timeout=10) as c:
@@ -46,14 +56,23 @@ async def run(ctx: Context) -> list[Baseline]:
             lat.append(time.perf_counter() - t0)
         secs, cpu = time.perf_counter() - start, time.process_time() - cpu
     await asyncio.sleep(0.3)
-    return [
-        Baseline(
-            "webhook floor: httpx POST loop, keep-alive, sequential",
-            n,
-            secs,
-            count_tag(hooks, "httpx", since),
-            cpu,
-            pct(lat, 0.5),
-            pct(lat, 0.99),
-        )
-    ]
+    label = "webhook floor: httpx POST loop, keep-alive, sequential"
+    received = count_tag(hooks, "httpx", since)
+    out.append(Baseline(label, n, secs, received, cpu, pct(lat, 0.5), pct(lat, 0.99)))
+
+    def requests_loop() -> tuple[float, float]:
+        import requests
+
+        def post(url: str) -> None:
+            requests.post(url, json=body, timeout=10).raise_for_status()
+
+        t, c = time.perf_counter(), time.thread_time()
+        post_loop(post, base, "requests", n)
+        return time.perf_counter() - t, time.thread_time() - c
+
+    since = len(hooks.lines())
+    secs, cpu = await asyncio.to_thread(requests_loop)
+    await asyncio.sleep(0.3)
+    label = "webhook: `requests.post` loop, a connection per POST (as Apprise), sequential"
+    out.append(Baseline(label, n, secs, count_tag(hooks, "requests", since), cpu))
+    return out
