@@ -18,7 +18,8 @@ import asyncpg
 import httpx
 from asgi_lifespan import LifespanManager
 
-from gigalert_ingest.platforms import create_platform, revoke_platform
+from gigalert_ingest.platforms import create_platform
+from gigalert_ingest.repository import revoke_platform
 from gigalert_notifier.api.app import create_app as create_notifier
 from gigalert_shared.settings import Settings
 from tests.security.conftest import (

@@ -40,7 +40,8 @@ from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
 from gigalert_ingest.api.app import create_app as create_ingest
-from gigalert_ingest.platforms import create_platform, revoke_platform
+from gigalert_ingest.platforms import create_platform
+from gigalert_ingest.repository import revoke_platform
 from gigalert_matcher.api.app import create_app as create_matcher
 from gigalert_shared.auth_limit import AuthFailureLimiter
 from gigalert_shared.crypto import Signer

@@ -12,7 +12,8 @@ import asyncpg
 import httpx
 import pytest
 
-from gigalert_ingest.platforms import create_platform, revoke_platform
+from gigalert_ingest.platforms import create_platform
+from gigalert_ingest.repository import revoke_platform
 from gigalert_shared.crypto import SLACK_PREFIX, SecretBox
 from gigalert_shared.logs import MaskingJsonFormatter
 from gigalert_shared.settings import Settings

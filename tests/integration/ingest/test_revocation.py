@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from gigalert_ingest.platforms import PlatformAuth, RevokedKey, create_platform, revoke_platform
+from gigalert_ingest.platforms import PlatformAuth, RevokedKey, create_platform
+from gigalert_ingest.repository import revoke_platform
 from gigalert_shared.db import create_pool
 from gigalert_shared.settings import Settings
 

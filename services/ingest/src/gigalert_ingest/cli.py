@@ -10,7 +10,8 @@ from typing import Annotated
 import asyncpg
 import typer
 
-from gigalert_ingest.platforms import create_platform, revoke_platform
+from gigalert_ingest.platforms import create_platform
+from gigalert_ingest.repository import revoke_platform
 from gigalert_shared.serve import serve as serve_app
 from gigalert_shared.settings import get_settings
 

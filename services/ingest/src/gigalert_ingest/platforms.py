@@ -16,8 +16,9 @@ from typing import Any
 
 import asyncpg
 
+from gigalert_ingest import repository
 from gigalert_ingest.build import Platform
-from gigalert_shared.db import Conn, load_queries
+from gigalert_shared.db import Conn
 
 KEY_PREFIX = "gk_"
 
@@ -38,18 +39,13 @@ class RevokedKey(Exception):
     pass
 
 
-def _q(name: str) -> str:
-    return load_queries("gigalert_ingest")[name]
-
-
 async def create_platform(conn: Conn, *, name: str) -> tuple[uuid.UUID, str]:
+    """A new platform and its API key (the key is shown once: only its hash is stored)."""
     key = new_api_key()
-    pid = await conn.fetchval(_q("insert_platform"), name, hash_key(key), key[:10])
+    pid = await repository.insert_platform(
+        conn, name=name, key_hash=hash_key(key), key_prefix=key[:10]
+    )
     return pid, key
-
-
-async def revoke_platform(conn: Conn, *, name: str) -> bool:
-    return await conn.fetchval(_q("revoke_platform"), name) is not None
 
 
 REVOKED_CHANNEL = "platform_revoked"
@@ -102,14 +98,14 @@ class PlatformAuth:
         hit = self._cache.get(digest)
         if hit is not None and hit.until >= now:
             return hit.platform
-        row = await self._pool.fetchrow(_q("platform_by_key_hash"), digest)
-        if row is None:
+        found = await repository.platform_by_key_hash(self._pool, key_hash=digest)
+        if found is None:
             self._cache.pop(digest, None)
             raise UnknownKey
-        if row["revoked_at"] is not None:
+        if found.revoked:
             self._cache.pop(digest, None)
             raise RevokedKey
-        platform = Platform(row["id"], row["name"])
+        platform = Platform(found.id, found.name)
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[digest] = _Cached(platform, now + self._ttl)

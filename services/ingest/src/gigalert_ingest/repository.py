@@ -1,5 +1,6 @@
-"""Storing gigs: one statement per batch upserts the gigs and writes their events to the
-outbox, in the caller's transaction."""
+"""Every statement ingest runs (``queries.sql``): platforms and their API keys, and storing
+gigs (one statement per batch upserts the gigs and writes their events to the outbox, in
+the caller's transaction)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from gigalert_ingest.build import search_text
-from gigalert_shared.db import Conn, load_queries
+from gigalert_shared.db import Conn, Pool, Queries
 from gigalert_shared.events import GigBody
 from gigalert_shared.outbox import notify
 from gigalert_shared.topics import GIGS_POSTED, GIGS_UPDATED
@@ -20,8 +21,34 @@ class Stored:
     outcome: str  # created | updated | duplicate
 
 
-def _q(name: str) -> str:
-    return load_queries("gigalert_ingest")[name]
+@dataclass(frozen=True, slots=True)
+class PlatformKey:
+    """The platform an API key hash belongs to."""
+
+    id: uuid.UUID
+    name: str
+    revoked: bool
+
+
+q = Queries("gigalert_ingest")
+
+
+async def insert_platform(conn: Conn, *, name: str, key_hash: bytes, key_prefix: str) -> uuid.UUID:
+    pid: uuid.UUID = await conn.fetchval(q("insert_platform"), name, key_hash, key_prefix)
+    return pid
+
+
+async def revoke_platform(conn: Conn, *, name: str) -> bool:
+    """Revoke the active platform ``name`` (notifying every replica at commit); False when
+    there is none."""
+    return await conn.fetchval(q("revoke_platform"), name) is not None
+
+
+async def platform_by_key_hash(db: Conn | Pool, *, key_hash: bytes) -> PlatformKey | None:
+    row = await db.fetchrow(q("platform_by_key_hash"), key_hash)
+    if row is None:
+        return None
+    return PlatformKey(row["id"], row["name"], row["revoked_at"] is not None)
 
 
 def _rounds(gigs: list[GigBody]) -> list[list[int]]:
@@ -48,7 +75,7 @@ async def store_gigs(conn: Conn, platform_id: uuid.UUID, gigs: list[GigBody]) ->
     for round_ in _rounds(gigs):
         batch = [gigs[pos] for pos in round_]
         rows = await conn.fetch(
-            _q("store_gigs"),
+            q("store_gigs"),
             platform_id,
             [g.model_dump_json() for g in batch],
             [search_text(g.title, g.description, g.skills) for g in batch],
@@ -58,7 +85,7 @@ async def store_gigs(conn: Conn, platform_id: uuid.UUID, gigs: list[GigBody]) ->
         missing = [r["external_id"] for r in rows if r["id"] is None]
         late = {}
         if missing:  # duplicates of rows committed concurrently, after our snapshot
-            found = await conn.fetch(_q("gig_ids_by_external_id"), platform_id, missing)
+            found = await conn.fetch(q("gig_ids_by_external_id"), platform_id, missing)
             late = {r["external_id"]: r["id"] for r in found}
         for pos, row in zip(round_, rows, strict=True):
             outcome = row["outcome"]
