@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gigalert_ingest.normalise import parse_remote
-from gigalert_ingest.normalise.listing import read_remote_text, regular_visits
+from gigalert_ingest.normalise.listing_place import read_remote_text, regular_visits
 from gigalert_shared.events import RemoteMode
 
 R, HY, ON = RemoteMode.REMOTE, RemoteMode.HYBRID, RemoteMode.ONSITE

@@ -1,10 +1,11 @@
 """From a validated ``GigIn`` to the normalised gig: pure, no I/O.
 
-The structured fields come first; the title and description (:mod:`.normalise.listing`) fill
-what they leave open: pay when the rate field gives no amount, the hours a monthly figure is
-divided by when the pay text states none, days per week, remote mode, place, whether the
-work is unpaid, and domains when category, title and skills name none. Where both speak, the
-field wins. An hourly figure outside the plausible band is kept in ``rate_source`` only
+The structured fields come first; the title and description (``normalise.listing_pay``,
+``listing_time``, ``listing_place``) fill what they leave open: pay when the rate field
+gives no amount, the hours a monthly figure is divided by when the pay text states none,
+days per week, remote mode, place, whether the work is unpaid, and domains when category,
+title and skills name none. Where both speak, the field wins. An hourly figure outside the
+plausible band is kept in ``rate_source`` only
 (:func:`.normalise.plausible`)."""
 
 from __future__ import annotations
@@ -27,19 +28,14 @@ from gigalert_ingest.normalise import (
     plausible,
 )
 from gigalert_ingest.normalise.domains import listing_domains
-from gigalert_ingest.normalise.listing import (
-    Hours,
+from gigalert_ingest.normalise.listing_pay import fee_unit, find_pay_text, says_unpaid, unit_hint
+from gigalert_ingest.normalise.listing_place import (
     clean_location,
-    fee_unit,
-    find_pay_text,
-    read_days_text,
-    read_hours,
     read_location,
     read_remote_text,
     regular_visits,
-    says_unpaid,
-    unit_hint,
 )
+from gigalert_ingest.normalise.listing_time import Hours, read_days_text, read_hours
 from gigalert_ingest.schemas import DaysIn, GigIn, RateIn
 from gigalert_shared.events import GigBody, RateSource, RateUnit, RemoteMode
 from gigalert_shared.taxonomy import normalise_text

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from gigalert_shared.taxonomy import normalise_text
 
-from .text import prepare
+from .text import NUMBER, prepare
 
 __all__ = [
     "FULL_WEEK",
@@ -37,16 +37,15 @@ FULL_WEEK = 5.0
 MIN_DAYS = 0.5
 MAX_DAYS = 7.0
 
-_N = r"\d+(?:\.\d+)?"
 # 週2~3日 / 週2日~3日 / 週3日 / 週3 / 週1日~ / 週4日以上 (not 週1出社: office days)
 _JA = re.compile(
-    rf"週\s*(?P<lo>{_N})\s*日?\s*(?:~\s*(?P<hi>{_N})\s*日?)?"
+    rf"週\s*(?P<lo>{NUMBER})\s*日?\s*(?:~\s*(?P<hi>{NUMBER})\s*日?)?"
     r"(?P<open>\s*(?:~|以上|から))?"
     r"(?!\s*日?\s*(?:出社|出勤|リモート|在宅|オンサイト|常駐|時|h|回|\d|~\s*[\d.]+\s*(?:時|h)))"
 )
 # 2-3 days/week, 3 days a week, 3 days per week, 4+ days/wk
 _EN = re.compile(
-    rf"(?P<lo>{_N})\s*(?:~\s*(?P<hi>{_N}))?\s*(?P<open>\+|or more)?\s*days?\s*"
+    rf"(?P<lo>{NUMBER})\s*(?:~\s*(?P<hi>{NUMBER}))?\s*(?P<open>\+|or more)?\s*days?\s*"
     r"(?:(?:/|a|per|each|every)\s*(?:week|wk)\b|weekly)"
 )
 _FULL_TIME = re.compile(r"フルタイム|(?<!非)常勤|full[\s-]?time")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-_N = r"\d+(?:\.\d+)?"
+from .text import HOURS_WORD, NUMBER
 
 
 def _starting_with(chars: str, pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -17,7 +17,6 @@ def _starting_with(chars: str, pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(f"(?=[{re.escape(chars)}])(?:{pattern.pattern})", pattern.flags)
 
 
-_H = r"(?:(?:hours?|hrs?|時間|h)(?![a-z]))"
 # fmt: off
 SYMBOLS = {
     "US$": "USD", "$": "USD", "ドル": "USD", "dollar": "USD", "dollars": "USD",
@@ -32,26 +31,29 @@ ISO_CODES = frozenset({
 # fmt: on
 # One figure: optional currency before, number, optional 万/千/k, optional currency after.
 TOKEN = re.compile(
-    rf"""(?P<pre>US\$|\$|¥|€|£|\b[A-Z]{{3}}\s?)?(?<![\d.])(?P<num>{_N})
+    rf"""(?P<pre>US\$|\$|¥|€|£|\b[A-Z]{{3}}\s?)?(?<![\d.])(?P<num>{NUMBER})
     (?:\s*(?P<man>万)(?:(?P<rest>\d+)(?P<rest_sen>千)?)?|\s*(?P<sen>千)(?P<senman>万)?|(?P<k>[kK])(?![a-zA-Z]))?
     (?P<post>\s*(?:円|ドル|ユーロ|(?i:yen|dollars?|euros?)\b|[A-Z]{{3}}(?![A-Za-z])))?""",
     re.VERBOSE,
 )
 # 精算幅 140~180h, (140~180h), 140h~180h, 精算140-180.
 BAND = re.compile(
-    rf"精算(?:幅)?\s*[:：]?\s*(?P<lo>{_N})\s*{_H}?\s*~\s*(?P<hi>{_N})\s*{_H}?"
-    rf"|(?<![週日\d./])(?P<lo2>{_N})\s*{_H}?\s*~\s*(?P<hi2>{_N})\s*{_H}",
+    rf"精算(?:幅)?\s*[:：]?\s*(?P<lo>{NUMBER})\s*{HOURS_WORD}?\s*~\s*(?P<hi>{NUMBER})\s*{HOURS_WORD}?"
+    rf"|(?<![週日\d./])(?P<lo2>{NUMBER})\s*{HOURS_WORD}?\s*~\s*(?P<hi2>{NUMBER})\s*{HOURS_WORD}",
     re.IGNORECASE,
 )
 # 100h想定, 月160h; not 1日8h, 週20時間, 8時間/日 (hours a day or a week), 24時間対応, nor
 # 1時間あたり1,000円 (a rate per hour, e.g. a deduction for missing hours).
 HOURS = re.compile(
-    rf"(?<![週日\d./])(?<!週\s)(?P<h>{_N})\s*{_H}"
+    rf"(?<![週日\d./])(?<!週\s)(?P<h>{NUMBER})\s*{HOURS_WORD}"
     r"(?!\s*(?:/\s*(?:日|day|週|week)|対応|体制|365|あたり|当たり|につき|ごと|毎|単価|給))",
     re.IGNORECASE,
 )
 # Hours a week, for monthly pay: 週20時間, 週10~20h (the midpoint is used).
-WEEK_HOURS = re.compile(rf"週\s*(?P<lo>{_N})\s*{_H}?\s*(?:~\s*(?P<hi>{_N})\s*)?{_H}", re.IGNORECASE)
+WEEK_HOURS = re.compile(
+    rf"週\s*(?P<lo>{NUMBER})\s*{HOURS_WORD}?\s*(?:~\s*(?P<hi>{NUMBER})\s*)?{HOURS_WORD}",
+    re.IGNORECASE,
+)
 # A unit written right after the figure: 4500円/h, $50 an hour, 80万円/人月, 3000円/1h,
 # 5万円程度/月 (an "about" word may stand between), 2円/文字.
 SUFFIX = re.compile(
@@ -119,7 +121,7 @@ TAX_OR_NEGOTIABLE = _starting_with(
 
 
 def may_have_hours(s: str) -> bool:
-    """False when ``s`` has no hours word, so :data:`HOURS` cannot match (``_H`` needs an
+    """False when ``s`` has no hours word, so :data:`HOURS` cannot match (``HOURS_WORD`` needs an
     ``h``, in either case, or ``時間``)."""
     return "h" in s or "H" in s or "時間" in s
 

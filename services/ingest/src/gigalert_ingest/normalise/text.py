@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["RANGE", "fmt_num", "prepare"]
+__all__ = ["HOURS_WORD", "NUMBER", "RANGE", "fmt_num", "prepare"]
 
 # After prepare(), every range separator in a figure is this one character.
 RANGE = "~"
+NUMBER = r"\d+(?:\.\d+)?"  # a figure in a pattern: 12 or 22.5
+HOURS_WORD = r"(?:(?:hours?|hrs?|時間|h)(?![a-z]))"  # after a figure: 8 hours, 8h, 8時間
 
 _TILDES = re.compile(r"[〜～~∼]")  # wave dash, full-width tilde (NFKC folds it), tilde
 # A dash or 長音符 counts as a range only between two figures: マネージャー keeps its ー.
