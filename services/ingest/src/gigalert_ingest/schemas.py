@@ -17,14 +17,9 @@ from pydantic import (
 )
 
 from gigalert_shared.events import RateUnit, TaxBasis
+from gigalert_shared.text_fields import Line100, Line200
 from gigalert_shared.text_rules import STORABLE
 
-Short = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), STORABLE
-]
-Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), STORABLE
-]
 Text200 = Annotated[str, StringConstraints(max_length=200), STORABLE]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Amount = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
@@ -104,14 +99,14 @@ class GigIn(BaseModel):
         },
     )
 
-    external_id: Short
-    title: Short
+    external_id: Line200
+    title: Line200
     description: Annotated[str, StringConstraints(max_length=20_000), STORABLE] = ""
     url: AnyHttpUrl | None = Field(None, description="The listing's page (http or https).")
     category: Text200 | None = Field(
         None, description="The platform's domain or category text (PMO, マーケティング, …)."
     )
-    skills: list[Tag] = Field(default_factory=list, max_length=50)
+    skills: list[Line100] = Field(default_factory=list, max_length=50)
     remote: Text200 | None = Field(
         None, description="remote | hybrid | onsite, or the listing's words (フルリモート, 常駐…)."
     )

@@ -25,14 +25,9 @@ from gigalert_shared.channel_rules import (
 )
 from gigalert_shared.events import RemoteMode
 from gigalert_shared.taxonomy import DOMAIN_KEYS
+from gigalert_shared.text_fields import Line50, Line100
 from gigalert_shared.text_rules import STORABLE
 
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), STORABLE
-]
-Keyword = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), STORABLE
-]
 # Checked against the taxonomy too; first these, so the error message can quote it safely.
 Domain = Annotated[str, StringConstraints(max_length=50), STORABLE]
 
@@ -42,7 +37,7 @@ class _In(BaseModel):
 
 
 class FreelancerIn(_In):
-    display_name: Name
+    display_name: Line100
     locale: Literal["ja", "en"] = "ja"
     timezone: str = Field("Asia/Tokyo", max_length=64, description="An IANA time zone.")
 
@@ -129,7 +124,7 @@ class ChannelOut(BaseModel):
 
 
 class SubscriptionIn(_In):
-    name: Name = "マイ条件"
+    name: Line100 = "マイ条件"
     remote_modes: list[RemoteMode] = Field(
         default_factory=lambda: list(RemoteMode), min_length=1, max_length=3
     )
@@ -138,12 +133,12 @@ class SubscriptionIn(_In):
     )
     include_unknown_rate: bool = True
     domains: list[Domain] = Field(default_factory=list, max_length=20)
-    keywords_any: list[Keyword] = Field(default_factory=list, max_length=20)
-    keywords_none: list[Keyword] = Field(default_factory=list, max_length=20)
+    keywords_any: list[Line50] = Field(default_factory=list, max_length=20)
+    keywords_none: list[Line50] = Field(default_factory=list, max_length=20)
     max_days_per_week: float | None = Field(
         None, ge=0.5, le=7, allow_inf_nan=False, description="The most days a week: 0.5 to 7."
     )
-    locations: list[Keyword] = Field(default_factory=list, max_length=20)
+    locations: list[Line50] = Field(default_factory=list, max_length=20)
     frequency: Literal["instant", "digest", "weekly"] = "instant"
     digest_hour: int | None = Field(None, ge=0, le=23)
     weekly_day: int | None = Field(None, ge=0, le=6, description="0 = Monday … 6 = Sunday.")
@@ -248,7 +243,7 @@ class AlertPage(BaseModel):
 
 
 class TokenIn(_In):
-    label: Name = "API"
+    label: Line100 = "API"
 
 
 class TokenOut(BaseModel):
