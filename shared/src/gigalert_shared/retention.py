@@ -32,65 +32,50 @@ BATCH: Final = 5000
 OUTBOX_KEEP_SECONDS: Final = 3600
 PRUNE_LOCK: Final = 0x6769_6761_7072  # pg_try_advisory_lock key: one pruner at a time
 
-# name -> DELETE of at most $1 rows; $2 is the retention in days where used.
-_DELETES: Final = {
-    "outbox": """
-        DELETE FROM outbox WHERE id IN (
-            SELECT id FROM outbox
-            WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $2)
-            LIMIT $1)
-    """,
-    "deliveries": """
-        DELETE FROM deliveries WHERE id IN (
-            SELECT id FROM deliveries
-            WHERE status IN ('sent', 'dead') AND created_at < now() - make_interval(days => $2)
-            LIMIT $1)
-    """,
-    "alerts": """
-        DELETE FROM alerts WHERE id IN (
-            SELECT a.id FROM alerts a
-            WHERE a.created_at < now() - make_interval(days => $2)
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id)
-            LIMIT $1)
-    """,
-    "unsubscribe_uses": """
-        DELETE FROM unsubscribe_uses WHERE alert_id IN (
-            SELECT u.alert_id FROM unsubscribe_uses u
-            WHERE u.used_at < now() - make_interval(days => $2)
-              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = u.alert_id)
-            LIMIT $1)
-    """,
-    "gigs": """
-        DELETE FROM gigs WHERE id IN (
-            SELECT g.id FROM gigs g
-            WHERE g.received_at < now() - make_interval(days => $2)
-              AND g.updated_at < now() - make_interval(days => $2)
-              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.gig_id = g.id)
-            LIMIT $1)
-    """,
-    "rate_events": """
-        DELETE FROM rate_events WHERE ctid IN (
-            SELECT ctid FROM rate_events WHERE at < now() - interval '1 day' LIMIT $1)
-    """,
-    "mail_links": """
-        DELETE FROM mail_links WHERE ctid IN (
-            SELECT ctid FROM mail_links WHERE expires_at < now() - interval '1 day' LIMIT $1)
-    """,
-    "web_sessions": """
-        DELETE FROM web_sessions WHERE ctid IN (
-            SELECT ctid FROM web_sessions WHERE expires_at < now() LIMIT $1)
-    """,
-    "email_daily_counts": """
-        DELETE FROM email_daily_counts WHERE ctid IN (
-            SELECT ctid FROM email_daily_counts WHERE day < current_date - 2 LIMIT $1)
-    """,
-    "subscription_changes": """
-        DELETE FROM subscription_changes WHERE id IN (
-            SELECT id FROM subscription_changes
-            WHERE changed_at < now() - interval '7 days' LIMIT $1)
-    """,
+# table -> (the key its batch is chosen by, which rows go: `t` is the table, $2 the outbox's
+# age in seconds or the retention in days where used). Deliveries before alerts before
+# unsubscribe records and gigs: each step frees the next.
+_RULES: Final = {
+    "outbox": (
+        "id",
+        "t.published_at IS NOT NULL AND t.published_at < now() - make_interval(secs => $2)",
+    ),
+    "deliveries": (
+        "id",
+        "t.status IN ('sent', 'dead') AND t.created_at < now() - make_interval(days => $2)",
+    ),
+    "alerts": (
+        "id",
+        "t.created_at < now() - make_interval(days => $2)"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = t.id)",
+    ),
+    "unsubscribe_uses": (
+        "alert_id",
+        "t.used_at < now() - make_interval(days => $2)"
+        " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = t.alert_id)",
+    ),
+    "gigs": (
+        "id",
+        "t.received_at < now() - make_interval(days => $2)"
+        " AND t.updated_at < now() - make_interval(days => $2)"
+        " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.gig_id = t.id)",
+    ),
+    "rate_events": ("ctid", "t.at < now() - interval '1 day'"),
+    "mail_links": ("ctid", "t.expires_at < now() - interval '1 day'"),
+    "web_sessions": ("ctid", "t.expires_at < now()"),
+    "email_daily_counts": ("ctid", "t.day < current_date - 2"),
+    "subscription_changes": ("id", "t.changed_at < now() - interval '7 days'"),
 }
-# Deliveries before alerts before unsubscribe records and gigs: each step frees the next.
+
+
+def _batch_delete(table: str, key: str, where: str) -> str:
+    """The DELETE of at most $1 rows of ``table`` that match ``where``."""
+    return (
+        f"DELETE FROM {table} WHERE {key} IN (SELECT t.{key} FROM {table} t WHERE {where} LIMIT $1)"
+    )
+
+
+_DELETES: Final = {table: _batch_delete(table, *rule) for table, rule in _RULES.items()}
 ORDER: Final = tuple(_DELETES)
 _WITH_DAYS: Final = frozenset({"deliveries", "alerts", "unsubscribe_uses", "gigs"})
 

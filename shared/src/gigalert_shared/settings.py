@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _count(default: int, description: str) -> Any:
+    """A setting that counts something: at least 1."""
+    return Field(default, ge=1, description=description)
+
+
+def _positive(default: float, description: str) -> Any:
+    """A duration or a rate: more than 0."""
+    return Field(default, gt=0, description=description)
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -30,14 +40,12 @@ class KafkaSettings(BaseSettings):
         "127.0.0.1:19092", description="Comma-separated host:port list of Kafka brokers."
     )
     partitions: int = Field(6, ge=1, le=1000, description="Partitions per topic on creation.")
-    replication_factor: int = Field(1, ge=1, description="Replication factor on creation.")
+    replication_factor: int = _count(1, "Replication factor on creation.")
     topic_prefix: str = Field(
         "", description="Prefix for every topic name and consumer group (tests use one per test)."
     )
     client_id: str = Field("gigalert", description="Kafka client id.")
-    max_delivery_attempts: int = Field(
-        5, ge=1, description="Attempts at one message before it is dead-lettered."
-    )
+    max_delivery_attempts: int = _count(5, "Attempts at one message before it is dead-lettered.")
 
 
 class PostgresSettings(BaseSettings):
@@ -48,8 +56,8 @@ class PostgresSettings(BaseSettings):
         description="asyncpg DSN of the gigalert database.",
     )
     pool_min_size: int = Field(1, ge=0, description="Connections kept open per process.")
-    pool_max_size: int = Field(10, ge=1, description="Connection pool size per process.")
-    command_timeout: float = Field(30.0, gt=0, description="Seconds before a query is cancelled.")
+    pool_max_size: int = _count(10, "Connection pool size per process.")
+    command_timeout: float = _positive(30.0, "Seconds before a query is cancelled.")
 
 
 class HttpSettings(BaseSettings):
@@ -104,38 +112,34 @@ class SmtpSettings(BaseSettings):
 class NotifierSettings(BaseSettings):
     model_config = _config("NOTIFIER_")
 
-    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is dead.")
-    base_delay_seconds: float = Field(30.0, gt=0, description="First retry delay.")
-    max_delay_seconds: float = Field(3600.0, gt=0, description="Longest retry delay.")
-    lease_seconds: float = Field(60.0, gt=0, description="How long a claimed delivery is held.")
-    send_timeout_seconds: float = Field(20.0, gt=0, description="Timeout of one send.")
+    max_attempts: int = _count(8, "Attempts before a delivery is dead.")
+    base_delay_seconds: float = _positive(30.0, "First retry delay.")
+    max_delay_seconds: float = _positive(3600.0, "Longest retry delay.")
+    lease_seconds: float = _positive(60.0, "How long a claimed delivery is held.")
+    send_timeout_seconds: float = _positive(20.0, "Timeout of one send.")
     line_channel_token: SecretStr | None = Field(
         None, description="LINE Messaging API channel access token."
     )
     batch_size: int = Field(100, ge=1, le=1000, description="Deliveries claimed per round.")
-    poll_interval_seconds: float = Field(0.5, gt=0, description="Idle wait between claims.")
-    smtp_concurrency: int = Field(8, ge=1, description="Mails sent at once per process.")
-    line_concurrency: int = Field(4, ge=1, description="LINE pushes at once per process.")
-    smtp_max_messages_per_connection: int = Field(
-        100, ge=1, description="Mails sent over one kept SMTP session before it is renewed."
+    poll_interval_seconds: float = _positive(0.5, "Idle wait between claims.")
+    smtp_concurrency: int = _count(8, "Mails sent at once per process.")
+    line_concurrency: int = _count(4, "LINE pushes at once per process.")
+    smtp_max_messages_per_connection: int = _count(
+        100, "Mails sent over one kept SMTP session before it is renewed."
     )
-    smtp_idle_seconds: float = Field(
-        30.0, gt=0, description="A kept SMTP session unused this long is closed."
-    )
-    line_pushes_per_second: float = Field(
-        1000.0, gt=0, description="LINE pushes per second at most, per channel access token."
+    smtp_idle_seconds: float = _positive(30.0, "A kept SMTP session unused this long is closed.")
+    line_pushes_per_second: float = _positive(
+        1000.0, "LINE pushes per second at most, per channel access token."
     )
     slack_min_interval_seconds: float = Field(
         1.0, ge=0, description="Least time between two posts to one Slack webhook."
     )
-    rate_limited_pause_seconds: float = Field(
-        60.0, gt=0, description="Wait after a 429 when no Retry-After is known."
+    rate_limited_pause_seconds: float = _positive(
+        60.0, "Wait after a 429 when no Retry-After is known."
     )
-    disable_channel_after: int = Field(
-        3, ge=1, description="Consecutive permanent failures that disable a channel."
-    )
-    email_daily_cap: int = Field(
-        100, ge=1, description="Alert mails one address receives a day at most (later ones wait)."
+    disable_channel_after: int = _count(3, "Consecutive permanent failures that disable a channel.")
+    email_daily_cap: int = _count(
+        100, "Alert mails one address receives a day at most (later ones wait)."
     )
 
 
@@ -152,22 +156,20 @@ class WebSettings(BaseSettings):
     port: int = Field(8000, description="Port of the web app (pages and the freelancer API).")
     session_days: int = Field(30, ge=1, le=365, description="A login session lasts this long.")
     link_minutes: int = Field(15, ge=1, le=1440, description="A mailed login link lasts this long.")
-    confirm_hours: int = Field(48, ge=1, description="A mailed confirmation link lasts this long.")
-    mails_per_address_hour: int = Field(
-        5, ge=1, description="Login or confirmation mails one address is sent an hour at most."
+    confirm_hours: int = _count(48, "A mailed confirmation link lasts this long.")
+    mails_per_address_hour: int = _count(
+        5, "Login or confirmation mails one address is sent an hour at most."
     )
-    mails_per_ip_hour: int = Field(
-        20, ge=1, description="Login or confirmation mails one client IP may ask for an hour."
+    mails_per_ip_hour: int = _count(
+        20, "Login or confirmation mails one client IP may ask for an hour."
     )
-    signups_per_ip_hour: int = Field(
-        10, ge=1, description="Accounts one client IP may create through the API an hour."
+    signups_per_ip_hour: int = _count(
+        10, "Accounts one client IP may create through the API an hour."
     )
-    link_code_attempts_hour: int = Field(
-        10, ge=1, description="Wrong LINE link codes one LINE user may send an hour."
+    link_code_attempts_hour: int = _count(
+        10, "Wrong LINE link codes one LINE user may send an hour."
     )
-    previews_per_minute: int = Field(
-        60, ge=1, description="Previews one account may ask for a minute (429 beyond)."
-    )
+    previews_per_minute: int = _count(60, "Previews one account may ask for a minute (429 beyond).")
     line_channel_secret: SecretStr | None = Field(
         None, description="LINE Messaging API channel secret: checks X-Line-Signature."
     )
