@@ -1,17 +1,12 @@
-"""Pure planning and classification: which channels an alert goes to and when (per-search
-channels, daily and weekly digests), whether a channel may receive, and what its owner is
-told about a failed send."""
+"""Pure planning: which channels an alert goes to and when (per-search channels, daily and
+weekly digests)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
-import pytest
-
-from gigalert_notifier.outcome import SendOutcome
 from gigalert_notifier.planning import INSTANT, Schedule, Search, pick_schedule, plan
-from gigalert_notifier.policy import channel_error_reason, ineligible_reason, may_have_gone_out
 from gigalert_shared.events import AlertMatched, GigSummary
 
 NOON_JST = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # a Friday
@@ -77,80 +72,3 @@ def test_instant_wins_else_the_earliest_digest_moment() -> None:
         datetime(2026, 11, 27, 22, 0, tzinfo=UTC),  # Saturday 07:00 in Tokyo
     )
     assert pick_schedule([], timezone=tz, now=NOON_JST) == ("instant", NOON_JST)
-
-
-@pytest.mark.parametrize(
-    ("active", "verified", "paused", "reason"),
-    [
-        (True, True, False, None),
-        (False, True, False, "channel is disabled"),
-        (True, False, False, "channel is not verified"),
-        (True, True, True, "channel is paused by its owner"),
-        (False, False, True, "channel is disabled"),
-    ],
-)
-def test_only_active_proven_unpaused_channels_receive(
-    active: bool, verified: bool, paused: bool, reason: str | None
-) -> None:
-    assert ineligible_reason(active=active, verified=verified, paused=paused) == reason
-
-
-def failed(error: str, *, permanent: bool = False, status: int | None = None) -> SendOutcome:
-    return SendOutcome(False, permanent, status == 429, None, status, error)
-
-
-@pytest.mark.parametrize(
-    ("kind", "outcome", "retry", "expected"),
-    [
-        (
-            "email",
-            failed("SMTP recipient refused: 550 5.1.1 <taro@example.jp> unknown", permanent=True),
-            False,
-            "the mail server refused the address (550); not retried",
-        ),
-        (
-            "email",
-            failed("SMTP recipient deferred: 452 mailbox full <taro@example.jp>"),
-            True,
-            "the mail server deferred the address (452); will retry",
-        ),
-        (
-            "email",
-            failed("SMTP connection failed: [Errno 111] smtp.internal:587 user=ops"),
-            True,
-            "our mail server could not be reached; will retry",
-        ),
-        (
-            "email",
-            failed("no valid recipient: x", permanent=True),
-            False,
-            "the address was not accepted as valid; not retried",
-        ),
-        ("line", failed("LINE error=403.", status=403), True, "LINE answered HTTP 403; will retry"),
-        (
-            "line",
-            failed("429", status=429),
-            True,
-            "LINE asked us to slow down (HTTP 429); will retry",
-        ),
-        (
-            "slack",
-            failed("no usable URL: Apprise could not load it", permanent=True),
-            False,
-            "the channel's settings could not be used; not retried",
-        ),
-    ],
-)
-def test_the_owner_sees_a_short_reason_without_the_servers_words(
-    kind: str, outcome: SendOutcome, retry: bool, expected: str
-) -> None:
-    reason = channel_error_reason(kind, outcome, will_retry=retry)
-    assert reason == expected
-    assert "@" not in reason and "smtp.internal" not in reason
-
-
-def test_only_a_timeout_may_have_gone_out() -> None:
-    assert may_have_gone_out(failed("timed out after 20s (the send may still have completed)"))
-    assert may_have_gone_out(failed("Apprise timed out: …"))
-    assert not may_have_gone_out(failed("SMTP connection failed: refused"))
-    assert not may_have_gone_out(SendOutcome(True, False, False, None, None, None))

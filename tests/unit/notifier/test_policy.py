@@ -1,7 +1,8 @@
 """What a send's outcome means for its deliveries: sent; retried after a backoff or a 429's
 wait (the attempt refunded); dead after a permanent failure (counting towards disabling the
 channel) or the last attempt; LINE's rejection of our own token retried; the daily-cap slot
-kept only by a send that may have gone out."""
+kept only by a send that may have gone out. Whether a channel may receive, and what its owner
+is told about a failed send."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gigalert_notifier.outcome import SendOutcome, failed
-from gigalert_notifier.policy import Dead, RetryAt, Sent, decide
+from gigalert_notifier.policy import (
+    Dead,
+    RetryAt,
+    Sent,
+    channel_error_reason,
+    decide,
+    ineligible_reason,
+    may_have_gone_out,
+)
 from gigalert_shared.settings import NotifierSettings
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -113,3 +122,87 @@ def test_errors_are_bounded() -> None:
     assert isinstance(p, Dead) and p.disable_reason is not None
     assert len(p.error) == 1000
     assert p.disable_reason == "disabled after repeated permanent failures: " + "y" * 200
+
+
+@pytest.mark.parametrize(
+    ("active", "verified", "paused", "reason"),
+    [
+        (True, True, False, None),
+        (False, True, False, "channel is disabled"),
+        (True, False, False, "channel is not verified"),
+        (True, True, True, "channel is paused by its owner"),
+        (False, False, True, "channel is disabled"),
+    ],
+)
+def test_only_active_proven_unpaused_channels_receive(
+    active: bool, verified: bool, paused: bool, reason: str | None
+) -> None:
+    assert ineligible_reason(active=active, verified=verified, paused=paused) == reason
+
+
+def outcome_of(error: str, *, permanent: bool = False, status: int | None = None) -> SendOutcome:
+    return SendOutcome(False, permanent, status == 429, None, status, error)
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "retry", "expected"),
+    [
+        (
+            "email",
+            outcome_of(
+                "SMTP recipient refused: 550 5.1.1 <taro@example.jp> unknown", permanent=True
+            ),
+            False,
+            "the mail server refused the address (550); not retried",
+        ),
+        (
+            "email",
+            outcome_of("SMTP recipient deferred: 452 mailbox full <taro@example.jp>"),
+            True,
+            "the mail server deferred the address (452); will retry",
+        ),
+        (
+            "email",
+            outcome_of("SMTP connection failed: [Errno 111] smtp.internal:587 user=ops"),
+            True,
+            "our mail server could not be reached; will retry",
+        ),
+        (
+            "email",
+            outcome_of("no valid recipient: x", permanent=True),
+            False,
+            "the address was not accepted as valid; not retried",
+        ),
+        (
+            "line",
+            outcome_of("LINE error=403.", status=403),
+            True,
+            "LINE answered HTTP 403; will retry",
+        ),
+        (
+            "line",
+            outcome_of("429", status=429),
+            True,
+            "LINE asked us to slow down (HTTP 429); will retry",
+        ),
+        (
+            "slack",
+            outcome_of("no usable URL: Apprise could not load it", permanent=True),
+            False,
+            "the channel's settings could not be used; not retried",
+        ),
+    ],
+)
+def test_the_owner_sees_a_short_reason_without_the_servers_words(
+    kind: str, outcome: SendOutcome, retry: bool, expected: str
+) -> None:
+    reason = channel_error_reason(kind, outcome, will_retry=retry)
+    assert reason == expected
+    assert "@" not in reason and "smtp.internal" not in reason
+
+
+def test_only_a_timeout_may_have_gone_out() -> None:
+    assert may_have_gone_out(outcome_of("timed out after 20s (the send may still have completed)"))
+    assert may_have_gone_out(outcome_of("Apprise timed out: …"))
+    assert not may_have_gone_out(outcome_of("SMTP connection failed: refused"))
+    assert not may_have_gone_out(SendOutcome(True, False, False, None, None, None))
