@@ -5,7 +5,8 @@ committed only when the handler returns, so whatever it made durable before is n
 when it raises, the error is logged and the batch redelivered after a pause.
 :class:`DeadLettering` is such a handler for records that decode one by one: a record that
 cannot be decoded goes to the dead-letter topic at once, and one that keeps failing after
-``max_attempts`` deliveries, so that no record blocks its partition.
+``max_attempts`` deliveries, so that no record blocks its partition. A failure that says
+Postgres is unreachable is no fault of the record: it is not counted, and the batch waits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from gigalert_shared.db_errors import db_unavailable
 from gigalert_shared.dead_letters import publish_dead_letter
 from gigalert_shared.kafka_records import Record, no_decoding, parse_untouched, records_of
 
@@ -150,7 +152,9 @@ class DeadLettering(Generic[T]):
             return
         try:
             await self._process([item for _, item in decoded])
-        except Exception:
+        except Exception as exc:
+            if db_unavailable(exc):
+                raise  # an outage: every record would fail alike, none is to blame
             log.exception(
                 "batch failed; retrying record by record", extra={"records": len(decoded)}
             )
@@ -166,6 +170,8 @@ class DeadLettering(Generic[T]):
                 await self._process([item])
                 attempts.succeed(record)
             except Exception as exc:
+                if db_unavailable(exc):
+                    raise
                 tries = attempts.fail(record)
                 if tries >= attempts.limit:
                     await self._dead_letters.send(record, f"failed {tries} times: {exc!r}"[:1000])

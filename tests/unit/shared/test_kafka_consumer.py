@@ -144,3 +144,29 @@ async def test_a_record_failing_max_attempts_is_dead_lettered_and_the_others_sto
     assert sink.dead == []
     await handle(batch)  # the second: given up on, so the batch may be committed
     assert sink.dead == [(2, "failed 2 times: ValueError('bad item')")]
+
+
+class Outage:
+    """Postgres unreachable for the first ``down`` calls."""
+
+    def __init__(self, down: int) -> None:
+        self.down = down
+        self.stored: list[str] = []
+
+    async def __call__(self, items: Sequence[str]) -> None:
+        if self.down:
+            self.down -= 1
+            raise ConnectionRefusedError("connection refused")
+        self.stored.extend(items)
+
+
+async def test_an_outage_longer_than_max_attempts_dead_letters_nothing() -> None:
+    sink, process = Sink(), Outage(down=10)
+    handle = DeadLettering(decode=decode, process=process, dead_letters=sink, max_attempts=2)
+    batch = [record(b"a", offset=1), record(b"b", offset=2)]
+    for _ in range(10):
+        with pytest.raises(ConnectionRefusedError):
+            await handle(batch)
+    await handle(batch)
+    assert sink.dead == []
+    assert process.stored == ["a", "b"]
