@@ -88,7 +88,8 @@ async def load_subscribers(
             secrets.token_bytes(32),
         )
         await conn.execute(
-            "INSERT INTO channels (freelancer_id, kind, target) VALUES ($1, 'email', $2)",
+            "INSERT INTO channels (freelancer_id, kind, target, verified_at) "
+            "VALUES ($1, 'email', $2, now())",
             fid,
             f"probe{k}@example.jp",
         )
