@@ -83,12 +83,13 @@ async def send_link(
     return True
 
 
-async def peek(db: Db, token: str) -> LinkUse | None:
+async def peek(db: Db, token: str, purpose: Purpose) -> LinkUse | None:
     """The link, if still usable, without using it (GET shows a button; mail scanners that
     prefetch links must not spend them)."""
     if len(token) > 100:
         return None
-    return await links.peek(db, token_hash=digest(token))
+    found = await links.peek(db, token_hash=digest(token))
+    return found if found is not None and found.purpose == purpose else None
 
 
 async def use(db: Db, token: str, purpose: Purpose) -> LinkUse | None:

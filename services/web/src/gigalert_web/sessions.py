@@ -3,7 +3,7 @@ new id at every login (no fixation); logging out deletes the row; "everywhere" d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 from uuid import UUID
 
@@ -20,29 +20,17 @@ SECURE_COOKIE: Final = "__Host-gigalert_session"
 
 
 @dataclass(frozen=True, slots=True)
-class Viewer:
-    """The signed-in freelancer behind this request."""
+class Viewer(Account):
+    """The signed-in freelancer behind this request (an API token's has no CSRF token and
+    no session)."""
 
-    id: UUID
-    display_name: str
-    locale: str
-    timezone: str
-    email: str | None
-    csrf_token: str
-    session_hash: bytes
+    csrf_token: str = ""
+    session_hash: bytes = b""
 
     @classmethod
     def of(cls, account: Account, *, csrf_token: str = "", session_hash: bytes = b"") -> Viewer:
-        """A session's account (an API token's has no CSRF token and no session)."""
-        return cls(
-            id=account.id,
-            display_name=account.display_name,
-            locale=account.locale,
-            timezone=account.timezone,
-            email=account.email,
-            csrf_token=csrf_token,
-            session_hash=session_hash,
-        )
+        values = {f.name: getattr(account, f.name) for f in fields(Account)}
+        return cls(**values, csrf_token=csrf_token, session_hash=session_hash)
 
 
 def is_https(web: WebSettings) -> bool:

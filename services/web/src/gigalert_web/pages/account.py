@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from gigalert_web import mail_links
 from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, lang_of, page
 from gigalert_web.i18n import text
-from gigalert_web.pages.forms import mail_link, read_form, see_other, signed_in_form
+from gigalert_web.pages.forms import invalid_link, mail_link, read_form, see_other, signed_in_form
 from gigalert_web.repository import accounts, api_tokens
 from gigalert_web.schemas import FreelancerIn, TokenIn
 from gigalert_web.sessions import Viewer, end_session_cookie
@@ -132,9 +132,9 @@ async def ask_delete(
 
 @router.get("/account/delete/{token}", response_class=HTMLResponse)
 async def delete_link(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
-    link = await mail_links.peek(pool, token)
-    if link is None or link.purpose != "delete_account":
-        return page(request, "message.html", None, key="link.invalid", status_code=404)
+    link = await mail_links.peek(pool, token, "delete_account")
+    if link is None:
+        return invalid_link(request)
     return page(request, "delete_confirm.html", None, token=token)
 
 
@@ -148,7 +148,7 @@ async def delete_account(
     async with pool.acquire() as conn, conn.transaction():
         link = await mail_links.use(conn, token, "delete_account")
         if link is None or link.freelancer_id is None:
-            return page(request, "message.html", None, key="link.invalid", status_code=404)
+            return invalid_link(request)
         await accounts.delete(conn, freelancer_id=link.freelancer_id, email=link.email)
     response = page(request, "message.html", None, key="delete.done")
     end_session_cookie(response, settings.web)

@@ -17,7 +17,14 @@ from gigalert_web.deps import (
     page,
 )
 from gigalert_web.i18n import LANGS
-from gigalert_web.pages.forms import mail_link, read_form, safe_next, see_other, signed_in_form
+from gigalert_web.pages.forms import (
+    invalid_link,
+    mail_link,
+    read_form,
+    safe_next,
+    see_other,
+    signed_in_form,
+)
 from gigalert_web.repository import sessions
 from gigalert_web.sessions import end_session_cookie, session_id_of, start_session
 
@@ -51,9 +58,9 @@ async def ask_for_link(request: Request, pool: PoolDep, settings: SettingsDep) -
 @router.get("/auth/{token}", response_class=HTMLResponse)
 async def login_link(request: Request, token: str, pool: PoolDep) -> Response:
     """A button, not a login: mail scanners open links, and must not spend this one."""
-    link = await mail_links.peek(pool, token)
-    if link is None or link.purpose != "login":
-        return page(request, "message.html", None, key="link.invalid", status_code=404)
+    link = await mail_links.peek(pool, token, "login")
+    if link is None:
+        return invalid_link(request)
     return page(request, "login_confirm.html", None, token=token)
 
 
@@ -62,7 +69,7 @@ async def log_in(request: Request, token: str, pool: PoolDep, settings: Settings
     async with pool.acquire() as conn, conn.transaction():
         link = await mail_links.use(conn, token, "login")
         if link is None:
-            return page(request, "message.html", None, key="link.invalid", status_code=404)
+            return invalid_link(request)
         freelancer_id = await accounts.find_or_create(
             conn, email=link.email, lang=lang_of(request, None), ip=client_ip(request)
         )

@@ -19,7 +19,14 @@ from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, client_ip, la
 from gigalert_web.i18n import text
 from gigalert_web.mail_links import TooManyMails, peek
 from gigalert_web.mailer import MailError
-from gigalert_web.pages.forms import mail_link, read_form, see_other, signed_in_form
+from gigalert_web.pages.forms import (
+    invalid_link,
+    mail_link,
+    read_form,
+    see_other,
+    signed_in_form,
+    signed_in_text,
+)
 from gigalert_web.repository import channels as stored
 from gigalert_web.sessions import Viewer
 
@@ -72,9 +79,8 @@ async def channels(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HT
 async def add_email(
     request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
 ) -> Response:
-    form = await signed_in_form(request, viewer)
+    address = await signed_in_text(request, viewer, "address")
     lang = lang_of(request, viewer)
-    address = str(form.get("address", "")).strip()
     try:
         check_recipient_email(address)
         await channel_flows.add_email(
@@ -102,9 +108,8 @@ async def add_email(
 async def add_slack(
     request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
 ) -> Response:
-    form = await signed_in_form(request, viewer)
+    url = await signed_in_text(request, viewer, "webhook_url")
     lang = lang_of(request, viewer)
-    url = str(form.get("webhook_url", "")).strip()
     try:
         url = channel_flows.check_webhook(url, settings.web.slack_webhook_prefix)
         added = await channel_flows.add_slack(
@@ -218,9 +223,9 @@ async def act(
 
 @router.get("/confirm/{token}", response_class=HTMLResponse)
 async def confirm_link(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
-    link = await peek(pool, token)
-    if link is None or link.purpose != "confirm_email":
-        return page(request, "message.html", None, key="link.invalid", status_code=404)
+    link = await peek(pool, token, "confirm_email")
+    if link is None:
+        return invalid_link(request)
     return page(request, "confirm.html", None, token=token, email=link.email)
 
 
@@ -229,7 +234,7 @@ async def confirm(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
     await read_form(request)
     outcome, email = await channel_flows.confirm_email(pool, token, client_ip(request))
     if outcome is channel_flows.Confirmed.INVALID:
-        return page(request, "message.html", None, key="link.invalid", status_code=404)
+        return invalid_link(request)
     key = "confirm.done" if outcome is channel_flows.Confirmed.DONE else "confirm.taken"
     return page(
         request,

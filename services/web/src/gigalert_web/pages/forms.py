@@ -37,6 +37,16 @@ async def signed_in_form(request: Request, viewer: Viewer) -> dict[str, Any]:
     return values
 
 
+async def signed_in_text(request: Request, viewer: Viewer, name: str) -> str:
+    """One text field of a signed-in form, stripped."""
+    return str((await signed_in_form(request, viewer)).get(name, "")).strip()
+
+
+def invalid_link(request: Request) -> HTMLResponse:
+    """The answer to a mailed link that is unknown, expired, used or of another purpose."""
+    return page(request, "message.html", None, key="link.invalid", status_code=404)
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

@@ -31,24 +31,9 @@ class SearchValues:
 
 
 @dataclass(frozen=True, slots=True)
-class Search:
+class Search(SearchValues):
     id: UUID
     freelancer_id: UUID
-    name: str
-    remote_modes: list[str]
-    min_rate_jpy_h: int | None
-    include_unknown_rate: bool
-    domains: list[str]
-    keywords_any: list[str]
-    keywords_none: list[str]
-    max_days_per_week: float | None
-    locations: list[str]
-    frequency: str
-    digest_hour: int | None
-    quiet_start: time | None
-    quiet_end: time | None
-    weekly_day: int | None
-    channel_ids: list[UUID] | None
     active: bool
     created_at: datetime
     updated_at: datetime
