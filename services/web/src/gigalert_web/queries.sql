@@ -78,23 +78,17 @@ SELECT f.id, f.display_name, f.locale, f.timezone, f.email
 FROM freelancers f JOIN api_tokens a ON a.freelancer_id = f.id
 WHERE a.token_hash = $1 AND a.revoked_at IS NULL
 
--- list_channels --
+-- channels --
+-- A freelancer's channels, or ($2) one of them, with the names of the searches using each.
 SELECT c.id, c.kind, c.target, c.active, c.paused, c.verified_at, c.consecutive_failures,
        c.disabled_reason, c.last_error, c.last_error_at, c.created_at,
        c.link_code_expires_at,
        coalesce((SELECT array_agg(s.name ORDER BY s.created_at) FROM subscriptions s
                  WHERE s.freelancer_id = c.freelancer_id
                    AND (s.channel_ids IS NULL OR c.id = ANY (s.channel_ids))), '{}') AS used_by
-FROM channels c WHERE c.freelancer_id = $1 ORDER BY c.created_at
-
--- get_channel --
-SELECT c.id, c.kind, c.target, c.active, c.paused, c.verified_at, c.consecutive_failures,
-       c.disabled_reason, c.last_error, c.last_error_at, c.created_at,
-       c.link_code_expires_at,
-       coalesce((SELECT array_agg(s.name ORDER BY s.created_at) FROM subscriptions s
-                 WHERE s.freelancer_id = c.freelancer_id
-                   AND (s.channel_ids IS NULL OR c.id = ANY (s.channel_ids))), '{}') AS used_by
-FROM channels c WHERE c.id = $1 AND c.freelancer_id = $2
+FROM channels c
+WHERE c.freelancer_id = $1 AND ($2::uuid IS NULL OR c.id = $2::uuid)
+ORDER BY c.created_at
 
 -- count_channels --
 SELECT count(*) FROM channels WHERE freelancer_id = $1
@@ -113,10 +107,6 @@ WHERE freelancer_id = $1 AND kind = 'email' AND lower(target) = lower($2)
 UPDATE channels SET verified_at = now(), verified_ip = $3, active = true
 WHERE id = $1 AND freelancer_id = $2 AND kind = 'email' AND verified_at IS NULL
 RETURNING id
-
--- email_proven_elsewhere --
-SELECT EXISTS (SELECT 1 FROM channels WHERE kind = 'email' AND lower(target) = lower($1)
-               AND verified_at IS NOT NULL AND freelancer_id <> $2)
 
 -- set_channel_paused --
 UPDATE channels SET paused = $3 WHERE id = $1 AND freelancer_id = $2 RETURNING id
@@ -139,10 +129,6 @@ UPDATE channels SET target = $2, verified_at = now(), link_code_hash = NULL,
 WHERE link_code_hash = $1 AND link_code_expires_at > now() AND kind = 'line'
   AND verified_at IS NULL
 RETURNING id, freelancer_id
-
--- line_user_linked --
-SELECT EXISTS (SELECT 1 FROM channels WHERE kind = 'line' AND target = $1
-               AND verified_at IS NOT NULL)
 
 -- line_unfollowed --
 UPDATE channels SET active = false, disabled_reason = 'line_unfollowed'

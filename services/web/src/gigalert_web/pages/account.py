@@ -12,7 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from gigalert_web import mail_links
 from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, lang_of, page
 from gigalert_web.i18n import text
-from gigalert_web.pages.forms import invalid_link, mail_link, read_form, see_other, signed_in_form
+from gigalert_web.pages.forms import (
+    invalid_link,
+    link_button,
+    mail_link,
+    read_form,
+    see_other,
+    signed_in_form,
+)
 from gigalert_web.repository import accounts, api_tokens
 from gigalert_web.schemas import FreelancerIn, TokenIn
 from gigalert_web.sessions import Viewer, end_session_cookie
@@ -132,10 +139,7 @@ async def ask_delete(
 
 @router.get("/account/delete/{token}", response_class=HTMLResponse)
 async def delete_link(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
-    link = await mail_links.peek(pool, token, "delete_account")
-    if link is None:
-        return invalid_link(request)
-    return page(request, "delete_confirm.html", None, token=token)
+    return await link_button(request, pool, token, "delete_account", "delete_confirm.html")
 
 
 @router.post("/account/delete/{token}", response_class=HTMLResponse)

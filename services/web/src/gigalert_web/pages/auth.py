@@ -19,6 +19,7 @@ from gigalert_web.deps import (
 from gigalert_web.i18n import LANGS
 from gigalert_web.pages.forms import (
     invalid_link,
+    link_button,
     mail_link,
     read_form,
     safe_next,
@@ -58,10 +59,7 @@ async def ask_for_link(request: Request, pool: PoolDep, settings: SettingsDep) -
 @router.get("/auth/{token}", response_class=HTMLResponse)
 async def login_link(request: Request, token: str, pool: PoolDep) -> Response:
     """A button, not a login: mail scanners open links, and must not spend this one."""
-    link = await mail_links.peek(pool, token, "login")
-    if link is None:
-        return invalid_link(request)
-    return page(request, "login_confirm.html", None, token=token)
+    return await link_button(request, pool, token, "login", "login_confirm.html")
 
 
 @router.post("/auth/{token}")

@@ -17,10 +17,11 @@ from gigalert_web import channel_flows
 from gigalert_web.channel_flows import ChannelProblem, ChannelRefused
 from gigalert_web.deps import CurrentViewer, PoolDep, SettingsDep, client_ip, lang_of, page
 from gigalert_web.i18n import text
-from gigalert_web.mail_links import TooManyMails, peek
+from gigalert_web.mail_links import TooManyMails
 from gigalert_web.mailer import MailError
 from gigalert_web.pages.forms import (
     invalid_link,
+    link_button,
     mail_link,
     read_form,
     see_other,
@@ -62,10 +63,14 @@ async def _channels_page(
     )
 
 
-async def _refused(
-    request: Request, viewer: Viewer, pool: PoolDep, refused: ChannelRefused
+async def _not_added(
+    request: Request, viewer: Viewer, pool: PoolDep, problem: ValueError | ChannelRefused
 ) -> HTMLResponse:
-    key = "channels.too_many" if refused.problem is ChannelProblem.TOO_MANY else "channels.exists"
+    """The channels page with why a channel was not added: 422 for the address, 409 for
+    a channel too many or one already there."""
+    if isinstance(problem, ValueError):
+        return await _channels_page(request, viewer, pool, error=str(problem), status_code=422)
+    key = "channels.too_many" if problem.problem is ChannelProblem.TOO_MANY else "channels.exists"
     message = text(lang_of(request, viewer), key, n=channel_flows.MAX_CHANNELS)
     return await _channels_page(request, viewer, pool, error=message, status_code=409)
 
@@ -92,10 +97,8 @@ async def add_email(
             lang=lang,
             ip=client_ip(request),
         )
-    except ValueError as exc:
-        return await _channels_page(request, viewer, pool, error=str(exc), status_code=422)
-    except ChannelRefused as exc:
-        return await _refused(request, viewer, pool, exc)
+    except (ValueError, ChannelRefused) as exc:
+        return await _not_added(request, viewer, pool, exc)
     except TooManyMails:
         return page(request, "message.html", viewer, key="too_many", status_code=429)
     except MailError:
@@ -120,10 +123,8 @@ async def add_slack(
             url=url,
             lang=lang,
         )
-    except ValueError as exc:
-        return await _channels_page(request, viewer, pool, error=str(exc), status_code=422)
-    except ChannelRefused as exc:
-        return await _refused(request, viewer, pool, exc)
+    except (ValueError, ChannelRefused) as exc:
+        return await _not_added(request, viewer, pool, exc)
     if isinstance(added, str):
         message = text(lang, "channels.slack_failed", reason=added)
         return await _channels_page(request, viewer, pool, error=message, status_code=422)
@@ -150,7 +151,7 @@ async def add_line(
     try:
         started = await channel_flows.add_line(pool, freelancer_id=viewer.id, key=key)
     except ChannelRefused as exc:
-        return await _refused(request, viewer, pool, exc)
+        return await _not_added(request, viewer, pool, exc)
     view = _line_view(settings, started.channel_id, started.code)
     return await _channels_page(request, viewer, pool, line=view)
 
@@ -223,10 +224,7 @@ async def act(
 
 @router.get("/confirm/{token}", response_class=HTMLResponse)
 async def confirm_link(request: Request, token: str, pool: PoolDep) -> HTMLResponse:
-    link = await peek(pool, token, "confirm_email")
-    if link is None:
-        return invalid_link(request)
-    return page(request, "confirm.html", None, token=token, email=link.email)
+    return await link_button(request, pool, token, "confirm_email", "confirm.html")
 
 
 @router.post("/confirm/{token}", response_class=HTMLResponse)

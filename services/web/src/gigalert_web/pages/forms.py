@@ -47,6 +47,17 @@ def invalid_link(request: Request) -> HTMLResponse:
     return page(request, "message.html", None, key="link.invalid", status_code=404)
 
 
+async def link_button(
+    request: Request, db: Db, token: str, purpose: Purpose, template: str
+) -> HTMLResponse:
+    """A mailed link's page: a button that uses it (a GET spends nothing, as mail scanners
+    open links), or the invalid-link answer."""
+    link = await mail_links.peek(db, token, purpose)
+    if link is None:
+        return invalid_link(request)
+    return page(request, template, None, token=token, email=link.email)
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

@@ -45,11 +45,11 @@ class EmailChannel:
 
 
 async def list_for(db: Db, *, freelancer_id: UUID) -> list[Channel]:
-    return [row_as(Channel, r) for r in await db.fetch(q("list_channels"), freelancer_id)]
+    return [row_as(Channel, r) for r in await db.fetch(q("channels"), freelancer_id, None)]
 
 
 async def get(db: Db, *, channel_id: UUID, freelancer_id: UUID) -> Channel | None:
-    row = await db.fetchrow(q("get_channel"), channel_id, freelancer_id)
+    row = await db.fetchrow(q("channels"), freelancer_id, channel_id)
     return None if row is None else row_as(Channel, row)
 
 
