@@ -88,30 +88,29 @@ def _is_number(value: str) -> bool:
     return True
 
 
+def _clock(value: time | None) -> str:
+    return "" if value is None else value.strftime("%H:%M")
+
+
 def subscription_to_form(search: Search) -> dict[str, Any]:
     """A stored search as the form's values."""
-
-    def get(key: str) -> Any:
-        return getattr(search, key)
-
+    days = search.max_days_per_week
     return {
-        "name": get("name"),
-        "remote_modes": list(get("remote_modes")),
-        "min_rate_jpy_h": "" if get("min_rate_jpy_h") is None else str(get("min_rate_jpy_h")),
-        "include_unknown_rate": bool(get("include_unknown_rate")),
-        "domains": list(get("domains")),
-        "keywords_any": ", ".join(get("keywords_any")),
-        "keywords_none": ", ".join(get("keywords_none")),
-        "max_days_per_week": ""
-        if get("max_days_per_week") is None
-        else f"{get('max_days_per_week'):g}",
-        "locations": ", ".join(get("locations")),
-        "frequency": get("frequency"),
-        "digest_hour": get("digest_hour"),
-        "weekly_day": get("weekly_day"),
-        "quiet_start": "" if get("quiet_start") is None else get("quiet_start").strftime("%H:%M"),
-        "quiet_end": "" if get("quiet_end") is None else get("quiet_end").strftime("%H:%M"),
-        "channel_ids": [str(c) for c in (get("channel_ids") or [])],
+        "name": search.name,
+        "remote_modes": list(search.remote_modes),
+        "min_rate_jpy_h": "" if search.min_rate_jpy_h is None else str(search.min_rate_jpy_h),
+        "include_unknown_rate": bool(search.include_unknown_rate),
+        "domains": list(search.domains),
+        "keywords_any": ", ".join(search.keywords_any),
+        "keywords_none": ", ".join(search.keywords_none),
+        "max_days_per_week": "" if days is None else f"{days:g}",
+        "locations": ", ".join(search.locations),
+        "frequency": search.frequency,
+        "digest_hour": search.digest_hour,
+        "weekly_day": search.weekly_day,
+        "quiet_start": _clock(search.quiet_start),
+        "quiet_end": _clock(search.quiet_end),
+        "channel_ids": [str(c) for c in (search.channel_ids or [])],
     }
 
 
