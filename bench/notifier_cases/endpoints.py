@@ -77,7 +77,13 @@ async def run_worker(webhook_port: int) -> list[float]:
     durations: list[float] = []
 
     async def sender(
-        url: str, *, title: str, body: str, body_format: str, timeout: float
+        url: str,
+        *,
+        title: str,
+        body: str,
+        body_format: str,
+        timeout: float,
+        text: str | None = None,
     ) -> SendOutcome:
         hook = url.rstrip("/").rsplit("/", 1)[-1]
         start = time.perf_counter()

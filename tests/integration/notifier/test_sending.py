@@ -126,7 +126,12 @@ async def test_email_reaches_the_local_smtp_server(maildir: Path) -> None:
     url = email_url("taro+gigs@example.jp", smtp, delivery_id=delivery_id, unsubscribe_url=UNSUB)
 
     outcome = await send(
-        url, title=rendered.subject, body=rendered.html, body_format="html", timeout=10
+        url,
+        title=rendered.subject,
+        body=rendered.html,
+        body_format="html",
+        timeout=10,
+        text=rendered.text,
     )
 
     assert outcome == SendOutcome(True, False, False, None, None, None)
@@ -149,8 +154,9 @@ async def test_email_reaches_the_local_smtp_server(maildir: Path) -> None:
     assert isinstance(text, str) and isinstance(markup, str)
     assert markup.replace("\r\n", "\n") == rendered.html  # CRLF on the wire
     assert escape(f"PMO支援 {marker} <b>&") in markup and f"{marker} <b>" not in markup
+    assert text == rendered.text  # the renderer's own text part, as the worker sends it
     for expected in [
-        f"PMO支援 {marker} <b>&",  # the text part is Apprise's conversion of the HTML
+        f"PMO支援 {marker} <b>&",
         "時給: ¥5,000/h（月額80万円 ÷ 160h）",
         "リモート: フルリモート",
         "稼働: 週2〜3日",
@@ -185,7 +191,7 @@ async def test_a_digest_email_in_english(maildir: Path) -> None:
     assert msg["X-Gigalert-Delivery-Id"] == "a,b,c"
     plain = msg.get_body(preferencelist=("plain",))
     assert plain is not None
-    text = plain.get_content()
+    text = plain.get_content()  # without a text part given, Apprise converts the HTML
     assert all(f"Gig {i} {marker}" in text for i in range(3))
 
 

@@ -20,6 +20,7 @@ class Message:
     title: str
     body: str
     body_format: str
+    text: str | None = None  # email: the text/plain alternative to the HTML body
 
 
 class Messages:
@@ -38,7 +39,8 @@ class Messages:
         """Raises ValueError when the channel's settings cannot be used."""
         rendered, unsubscribe = self._render(c)
         url, body, body_format = self._url_and_body(c, rendered, unsubscribe)
-        return Message(url, rendered.subject, body, body_format)
+        text = rendered.text if c.kind == "email" else None
+        return Message(url, rendered.subject, body, body_format, text)
 
     def unsubscribe_url(self, alert: AlertMatched) -> str:
         # Signed over the alert alone: one short id, however many searches matched.

@@ -2,9 +2,8 @@
 markdown and LINE text, each format from its own module. Pure functions, no I/O. Every field
 that comes from a platform is treated as hostile (:mod:`gigalert_notifier.escaping`).
 
-The email's text/plain part is made by Apprise from ``html`` (it sends
-multipart/alternative); :attr:`Rendered.text` is the same message as plain text for other
-uses. ``line_text`` already starts with the subject line: send it without a title (LINE has
+An email is multipart/alternative: ``html`` and :attr:`Rendered.text`, the same message as
+plain text. ``line_text`` already starts with the subject line: send it without a title (LINE has
 none, and Apprise would prepend one to the body).
 """
 

@@ -14,6 +14,7 @@ class Call:
 
     recipient: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    text: str | None = None  # email: the text/plain alternative, written by the renderer
     http_status: int | None = None
     http_body: bytes = b""
     retry_after: float | None = None

@@ -145,13 +145,21 @@ def _notify(service: Any, call: Call, title: str, body: str, fmt: NotifyFormat) 
         CALL.reset(token)
 
 
-async def send(url: str, *, title: str, body: str, body_format: str, timeout: float) -> SendOutcome:
+async def send(
+    url: str,
+    *,
+    title: str,
+    body: str,
+    body_format: str,
+    timeout: float,
+    text: str | None = None,
+) -> SendOutcome:
     """Send one message to one Apprise URL and classify the result (module docstring).
 
-    ``body_format`` is ``"html"`` (email: multipart/alternative with a text part converted
-    from the HTML), ``"markdown"`` (CommonMark; Slack gets mrkdwn) or ``"text"``. Services
-    that cannot show a title (LINE) get none: Apprise would prepend it to the body, so such
-    bodies must be complete on their own.
+    ``body_format`` is ``"html"`` (email: multipart/alternative; its text part is ``text``
+    when given, else Apprise's conversion of the HTML), ``"markdown"`` (CommonMark; Slack
+    gets mrkdwn) or ``"text"``. Services that cannot show a title (LINE) get none: Apprise
+    would prepend it to the body, so such bodies must be complete on their own.
     """
     fmt = _FORMATS.get(body_format)
     if fmt is None:
@@ -172,7 +180,7 @@ async def send(url: str, *, title: str, body: str, body_format: str, timeout: fl
             if not _valid_address(parts.recipient):
                 return failed("no valid recipient: the address is not valid", permanent=True)
             service = shared_email.email_plugin(parts.base, timeout)
-            call.recipient, call.headers = parts.recipient, parts.headers
+            call.recipient, call.headers, call.text = parts.recipient, parts.headers, text
     else:
         service = kept = _plugins.take(url, timeout) or _instantiate(url, timeout)
     if service is None:

@@ -109,7 +109,9 @@ class SmtpPool:
         with self._lock:
             self._idle.append(session)
 
-    def deliver(self, from_addr: str, to_addrs: list[str], message: str, timeout: float) -> None:
+    def deliver(
+        self, from_addr: str, to_addrs: list[str], message: str | bytes, timeout: float
+    ) -> None:
         """Send one mail; raises :class:`Stage` (with the step) or a connection error."""
         if not self._slots.acquire(timeout=timeout):
             raise smtplib.SMTPConnectError(-1, b"no SMTP session free in time")
@@ -134,7 +136,12 @@ class SmtpPool:
             self._slots.release()
 
     def _transact(
-        self, session: _Session, from_addr: str, to_addrs: list[str], message: str, timeout: float
+        self,
+        session: _Session,
+        from_addr: str,
+        to_addrs: list[str],
+        message: str | bytes,
+        timeout: float,
     ) -> None:
         """MAIL, RCPT, DATA (as ``smtplib.SMTP.sendmail``), knowing the step of a failure.
         The session goes back to the pool after a success or a clean refusal (RSET)."""
@@ -143,7 +150,8 @@ class SmtpPool:
             smtp.sock.settimeout(timeout)
         stage = "mail"
         try:
-            options = [f"size={len(message.encode('utf-8'))}"] if smtp.has_extn("size") else []
+            size = len(message) if isinstance(message, bytes) else len(message.encode("utf-8"))
+            options = [f"size={size}"] if smtp.has_extn("size") else []
             code, resp = smtp.mail(from_addr, options)
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, resp, from_addr)

@@ -161,6 +161,7 @@ class DeliveryWorker:
                     body=message.body,
                     body_format=message.body_format,
                     timeout=self._s.send_timeout_seconds,
+                    text=message.text,
                 )
                 SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
         if outcome is None and held:
