@@ -1,8 +1,9 @@
 """The per-address daily cap (``GIGALERT_NOTIFIER_EMAIL_DAILY_CAP``): before each alert mail
 (a digest is one mail) the worker takes a slot in ``email_daily_counts`` for the lower-cased
 address and the day **in Asia/Tokyo** (:data:`CAP_ZONE`: the service's home zone, so one
-address has one count whichever account or zone it belongs to) with one atomic upsert, so
-replicas together never pass the cap. A mail over the cap is not sent and not failed: it
+address has one count whichever account or zone it belongs to) with an atomic upsert, so
+replicas together never pass the cap; the slots of the mails sent at the same moment are
+taken in one statement (:class:`BatchedAsks`). A mail over the cap is not sent and not failed: it
 and the channel's other due rows wait for the next Tokyo day's start, their attempt not
 counted. A send that surely did not go out gives its slot back; a timeout keeps it (the mail
 may have been delivered), so the cap errs towards fewer mails, never more."""
@@ -15,11 +16,13 @@ from datetime import date, datetime
 from typing import Final
 
 from gigalert_notifier import repository
+from gigalert_notifier.batched_asks import BatchedAsks
 from gigalert_notifier.claims import Claimed
 from gigalert_notifier.metrics import CAPPED
 from gigalert_notifier.schedule import local_day, next_day_start
-from gigalert_notifier.state_writes import DB_UNAVAILABLE, StateWriter
+from gigalert_notifier.state_writes import StateWriter
 from gigalert_shared.db import Conn, Pool
+from gigalert_shared.db_errors import DB_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,10 @@ class DailyCap:
         self._cap = cap
         # Addresses known to have had their day's mails: address -> the next day's start.
         self._capped: dict[str, datetime] = {}
+        self._slots = BatchedAsks[tuple[str, date]](self._reserve)
+
+    async def _reserve(self, wanted: list[tuple[str, date]]) -> set[tuple[str, date]]:
+        return await repository.reserve_email_slots(self._pool, wanted=wanted, cap=self._cap)
 
     async def take(self, address: str, now: datetime) -> Taken | Full | None:
         """A slot of today's (Tokyo) mails to ``address`` (lower-cased); Full when the cap
@@ -52,9 +59,7 @@ class DailyCap:
             return Full(until)
         day = local_day(now, CAP_ZONE)
         try:
-            taken = await repository.reserve_email_slot(
-                self._pool, address=address, day=day, cap=self._cap
-            )
+            taken = await self._slots.ask((address, day))
         except DB_UNAVAILABLE:
             return None
         if taken:

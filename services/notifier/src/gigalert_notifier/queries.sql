@@ -109,13 +109,16 @@ WITH dead AS (
 UPDATE channels SET last_error = $5, last_error_at = $6
 WHERE id = $4 AND $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM dead)
 
--- reserve_email_slot --
--- One more alert mail to this address ($1, lower-cased) on this day ($2), unless it has had
--- $3 already: a row comes back only when the slot was taken. One statement, atomic across
--- replicas (the upsert's row lock orders them), so the count never passes the cap.
-INSERT INTO email_daily_counts AS e (address, day, sent) VALUES ($1, $2, 1)
+-- reserve_email_slots --
+-- One more alert mail to each (address $1[i], lower-cased; day $2[i]) pair, unless it has had
+-- $3 already: the pairs whose slot was taken come back. The pairs are distinct (an upsert
+-- cannot touch a row twice). One statement, atomic across replicas (the upsert's row locks
+-- order them; rows are taken in address order), so no count ever passes the cap.
+INSERT INTO email_daily_counts AS e (address, day, sent)
+SELECT address, day, 1 FROM unnest($1::text[], $2::date[]) AS w (address, day)
+ORDER BY address, day
 ON CONFLICT (address, day) DO UPDATE SET sent = e.sent + 1 WHERE e.sent < $3
-RETURNING sent
+RETURNING address, day
 
 -- release_email_slot --
 -- A send that surely did not go out gives its slot back.

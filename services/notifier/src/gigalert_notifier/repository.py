@@ -179,8 +179,14 @@ async def channel_failed_permanently(
     return still_active is False
 
 
-async def reserve_email_slot(db: Db, *, address: str, day: date, cap: int) -> bool:
-    return await db.fetchval(q("reserve_email_slot"), address, day, cap) is not None
+async def reserve_email_slots(
+    db: Db, *, wanted: list[tuple[str, date]], cap: int
+) -> set[tuple[str, date]]:
+    """The distinct (address, day) pairs of ``wanted`` whose slot was taken."""
+    rows = await db.fetch(
+        q("reserve_email_slots"), [a for a, _ in wanted], [d for _, d in wanted], cap
+    )
+    return {(r["address"], r["day"]) for r in rows}
 
 
 async def release_email_slot(db: Db, *, address: str, day: date) -> None:

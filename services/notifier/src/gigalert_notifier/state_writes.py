@@ -22,26 +22,15 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-import asyncpg
-
 from gigalert_notifier import repository
 from gigalert_notifier.claims import Claimed
 from gigalert_shared.db import Conn, Pool
+from gigalert_shared.db_errors import DB_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
 # Errors that mean Postgres is unreachable for now (restart, failover, cut connection,
 # connection limit), not that the statement is wrong.
-DB_UNAVAILABLE: Final = (
-    OSError,  # refused, reset, timed out (TimeoutError is an OSError)
-    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, a connection closed under us
-    asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P03 starting up
-    asyncpg.exceptions.TooManyConnectionsError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,  # seen on a connection the server had just terminated
-    # Class 40 (deadlock, serialization failure): rolled back whole, so trying again is safe.
-    asyncpg.exceptions.TransactionRollbackError,
-)
 RETRY_FIRST_DELAY: Final = 0.05
 RETRY_MAX_DELAY: Final = 1.0
 
