@@ -114,6 +114,7 @@ class PooledEmail(NotifyEmail):  # type: ignore[no-untyped-call]  # untyped in a
     ) -> bytes:
         me: Any = self  # Apprise's attributes are untyped
         name, address = me.from_addr
+        unique = uuid.uuid4().hex
         return build_message(
             MailParts(
                 sender=str(address),
@@ -123,9 +124,9 @@ class PooledEmail(NotifyEmail):  # type: ignore[no-untyped-call]  # untyped in a
                 text=text,
                 html=html,
                 headers=headers,
-                message_id=f"<{uuid.uuid4().hex}@{me.smtp_host}>",
+                message_id=f"<{unique}@{me.smtp_host}>",
                 date=format_datetime(datetime.now(tz=me.tzinfo)),
-                boundary=f"=_{uuid.uuid4().hex}",
+                boundary=f"=_{unique}",
             )
         )
 

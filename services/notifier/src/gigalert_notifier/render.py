@@ -9,7 +9,8 @@ none, and Apprise would prepend one to the body).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
 
 from gigalert_notifier.email_format import (
     alert_html,
@@ -28,13 +29,56 @@ from gigalert_shared.events import AlertMatched
 __all__ = ["LINE_MAX_CHARS", "Rendered", "render_alert", "render_digest"]
 
 
-@dataclass(frozen=True, slots=True)
 class Rendered:
-    subject: str
-    text: str
-    html: str
-    markdown: str
-    line_text: str
+    """One message in every format, each made the first time it is read: a mail needs
+    the text and HTML, Slack the markdown, LINE its text (which is made from the text)."""
+
+    def __init__(
+        self,
+        subject: str,
+        *,
+        text: Callable[[], str],
+        html: Callable[[], str],
+        markdown: Callable[[], str],
+        line_text: Callable[[str], str],
+    ) -> None:
+        for name, value in (
+            ("_subject", subject),
+            ("_text", text),
+            ("_html", html),
+            ("_markdown", markdown),
+            ("_line_text", line_text),
+        ):
+            object.__setattr__(self, name, value)
+
+    _subject: str
+    _text: Callable[[], str]
+    _html: Callable[[], str]
+    _markdown: Callable[[], str]
+    _line_text: Callable[[str], str]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a rendered message is read-only ({name})")
+
+    @property
+    def subject(self) -> str:
+        return self._subject
+
+    @cached_property
+    def text(self) -> str:
+        return self._text()
+
+    @cached_property
+    def html(self) -> str:
+        return self._html()
+
+    @cached_property
+    def markdown(self) -> str:
+        return self._markdown()
+
+    @cached_property
+    def line_text(self) -> str:
+        return self._line_text(self.text)
 
 
 def render_alert(alert: AlertMatched, *, locale: str, unsubscribe_url: str | None) -> Rendered:
@@ -42,13 +86,12 @@ def render_alert(alert: AlertMatched, *, locale: str, unsubscribe_url: str | Non
     lang_ = lang(locale)
     the_facts = facts(alert.gig, lang_)
     subject = alert_subject(alert, lang_)
-    text = alert_text(alert, the_facts, lang_, unsubscribe_url)
     return Rendered(
-        subject=subject,
-        text=text,
-        html=alert_html(alert, the_facts, lang_, subject, unsubscribe_url),
-        markdown=alert_markdown(alert, the_facts, lang_, unsubscribe_url),
-        line_text=alert_line(text, lang_),
+        subject,
+        text=lambda: alert_text(alert, the_facts, lang_, unsubscribe_url),
+        html=lambda: alert_html(alert, the_facts, lang_, subject, unsubscribe_url),
+        markdown=lambda: alert_markdown(alert, the_facts, lang_, unsubscribe_url),
+        line_text=lambda text: alert_line(text, lang_),
     )
 
 
@@ -72,9 +115,9 @@ def render_digest(
         html_items.append(digest_html_item(the_facts, reasons, lang_))
     footer = "\n".join(text_footer(unsubscribe_url, lang_))
     return Rendered(
-        subject=subject,
-        text="\n\n".join([subject, *text_blocks, footer]),
-        html=digest_html(subject, html_items, lang_, unsubscribe_url),
-        markdown=digest_markdown(subject, md_blocks, lang_, unsubscribe_url),
-        line_text=fit_line(subject, text_blocks, "\n\n" + footer, lang_),
+        subject,
+        text=lambda: "\n\n".join([subject, *text_blocks, footer]),
+        html=lambda: digest_html(subject, html_items, lang_, unsubscribe_url),
+        markdown=lambda: digest_markdown(subject, md_blocks, lang_, unsubscribe_url),
+        line_text=lambda _: fit_line(subject, text_blocks, "\n\n" + footer, lang_),
     )
