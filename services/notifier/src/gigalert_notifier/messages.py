@@ -1,9 +1,10 @@
-"""A claimed delivery's message: rendered once per alert (or digest) and locale in a round,
-whichever channels it goes to, and the Apprise URL of its channel."""
+"""A claimed delivery's message: rendered once per alert (or digest) and locale, whichever
+channels it goes to (the last few thousand are kept), and the Apprise URL of its channel."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 from uuid import UUID
 
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
@@ -12,6 +13,8 @@ from gigalert_notifier.render import Rendered, render_alert, render_digest
 from gigalert_shared.crypto import SecretBox, Signer
 from gigalert_shared.events import AlertMatched
 from gigalert_shared.settings import Settings
+
+_KEPT: Final = 4096  # rendered messages kept (an alert's channels are claimed together)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +35,6 @@ class Messages:
         self._signer = Signer.from_settings(settings, "unsubscribe")
         self._rendered: dict[tuple[tuple[UUID, ...], str], tuple[Rendered, str]] = {}
 
-    def new_round(self) -> None:
-        self._rendered = {}
-
     def message(self, c: Claimed) -> Message:
         """Raises ValueError when the channel's settings cannot be used."""
         rendered, unsubscribe = self._render(c)
@@ -49,11 +49,13 @@ class Messages:
 
     def _render(self, c: Claimed) -> tuple[Rendered, str]:
         """The messages (every channel's form) and the unsubscribe link, made once per
-        alert (or digest) and locale in a round, whichever channels it goes to."""
+        alert (or digest) and locale, whichever channels it goes to."""
         key = (tuple(a.alert_id for a in c.alerts), c.locale)
         done = self._rendered.get(key)
         if done is not None:
             return done
+        if len(self._rendered) >= _KEPT:  # rounds overlap: forget by size, not by round
+            self._rendered = {}
         unsubscribe = self.unsubscribe_url(c.alerts[0])
         if len(c.alerts) == 1:
             rendered = render_alert(c.alerts[0], locale=c.locale, unsubscribe_url=unsubscribe)

@@ -43,6 +43,7 @@ from gigalert_notifier.metrics import (
 from gigalert_notifier.outcome import SendOutcome
 from gigalert_notifier.pacing import ChannelSpacing, Pacer
 from gigalert_notifier.policy import ERROR_MAX, Dead, Decision, RetryAt, Sent, decide
+from gigalert_notifier.rounds import run_rounds
 from gigalert_notifier.schedule import Clock
 from gigalert_notifier.sending import send
 from gigalert_notifier.state_writes import SentWriter, StateWriter, Write
@@ -101,8 +102,14 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run_once(self) -> int:
+        """Claim one round of due deliveries and send it; how many rows were claimed."""
+        claimed = await self._claim()
+        await self._deliver_round(claimed)
+        return sum(len(c.ids) for c in claimed)
+
+    async def _claim(self) -> list[Claimed]:
         if self._stopping:
-            return 0
+            return []
         now = self._clock.now()
         # Stop writing outcomes a little before the lease ends (clocks of replicas differ).
         margin = min(2.0, self._s.lease_seconds / 5)
@@ -110,12 +117,10 @@ class DeliveryWorker:
         rows = await repository.claim_due(
             self._pool, now=now, batch_size=self._s.batch_size, lease_seconds=self._s.lease_seconds
         )
-        if not rows:
-            return 0
-        claimed = group_claimed(rows, write_deadline=write_deadline)
-        self.messages.new_round()  # an alert claimed for several channels is rendered once
+        return group_claimed(rows, write_deadline=write_deadline) if rows else []
+
+    async def _deliver_round(self, claimed: list[Claimed]) -> None:
         results = await asyncio.gather(*(self._deliver(c) for c in claimed), return_exceptions=True)
-        self.messages.new_round()
         for c, result in zip(claimed, results, strict=True):
             if isinstance(result, Exception):
                 log.error(
@@ -125,7 +130,6 @@ class DeliveryWorker:
                 )
             elif isinstance(result, BaseException):
                 raise result
-        return len(rows)
 
     async def _deliver(self, c: Claimed) -> None:
         if c.ineligible is not None:
@@ -363,19 +367,11 @@ class DeliveryWorker:
                 await self._task
 
     async def _run(self) -> None:
-        last_gauges = 0.0
-        while not self._stopping:
-            try:
-                busy = await self.run_once()
-                if time.monotonic() - last_gauges > 5:
-                    await self.refresh_gauges()
-                    last_gauges = time.monotonic()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("delivery round failed")
-                busy = 0
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._s.poll_interval_seconds)
-                self._wake.clear()
+        await run_rounds(
+            self._claim,
+            self._deliver_round,
+            stopping=lambda: self._stopping,
+            wake=self._wake,
+            poll_seconds=self._s.poll_interval_seconds,
+            housekeeping=self.refresh_gauges,
+        )
