@@ -120,6 +120,12 @@ class NotifierSettings(BaseSettings):
     line_channel_token: SecretStr | None = Field(
         None, description="LINE Messaging API channel access token."
     )
+    line_api_base_url: str = Field(
+        "https://api.line.me", description="LINE Messaging API host (its push quota is read)."
+    )
+    line_quota_poll_seconds: float = Field(
+        300.0, ge=0, description="How often LINE's push quota is read (0: never)."
+    )
     batch_size: int = Field(100, ge=1, le=1000, description="Deliveries claimed per round.")
     poll_interval_seconds: float = _positive(0.5, "Idle wait between claims.")
     smtp_concurrency: int = _count(8, "Mails sent at once per process.")

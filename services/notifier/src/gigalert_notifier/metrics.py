@@ -29,3 +29,14 @@ RATE_LIMITED = Counter(
     "Sends answered 429 (LINE: the token, every push pauses; Slack: the webhook pauses).",
     ["kind"],
 )
+LINE_QUOTA_LIMIT = Gauge(
+    "gigalert_notifier_line_quota_limit",
+    "LINE's monthly push limit of the channel (-1: the plan has none), as last read.",
+)
+LINE_QUOTA_USED = Gauge(
+    "gigalert_notifier_line_quota_used",
+    "LINE pushes counted against this month's quota, as LINE last reported.",
+)
+LINE_QUOTA_READS = Counter(
+    "gigalert_notifier_line_quota_reads_total", "Reads of LINE's push quota.", ["result"]
+)

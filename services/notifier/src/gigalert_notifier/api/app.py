@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from gigalert_notifier import repository
 from gigalert_notifier.apprise_setup import configure_apprise_logging, load_apprise_plugins
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
+from gigalert_notifier.line_quota import poll_quota
 from gigalert_notifier.schedule import Clock, SystemClock
 from gigalert_notifier.sending import close as close_senders
 from gigalert_notifier.worker import DeliveryWorker, Sender
@@ -104,10 +106,15 @@ def create_app(
         await broker.start()
         if send:
             await worker.start()
+        quota = _line_quota_task(cfg) if send else None
         log.info("notifier started")
         try:
             yield
         finally:
+            if quota is not None:
+                quota.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await quota
             await broker.stop()
             await worker.stop()
             if send:
@@ -148,3 +155,19 @@ def create_app(
         return RequeueOut(requeued=requeued)
 
     return app
+
+
+def _line_quota_task(cfg: Settings) -> asyncio.Task[None] | None:
+    """LINE's push quota read into metrics, when there is a LINE token to read it with."""
+    n = cfg.notifier
+    if n.line_channel_token is None or n.line_quota_poll_seconds <= 0:
+        return None
+    return asyncio.create_task(
+        poll_quota(
+            n.line_api_base_url,
+            n.line_channel_token.get_secret_value(),
+            n.line_quota_poll_seconds,
+            n.send_timeout_seconds,
+        ),
+        name="line-quota",
+    )
