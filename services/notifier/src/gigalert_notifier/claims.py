@@ -49,7 +49,7 @@ def group_claimed(rows: list[ClaimedRow], *, write_deadline: float) -> list[Clai
 def _alert(row: ClaimedRow, seen: dict[UUID, AlertMatched]) -> AlertMatched:
     alert = seen.get(row.alert_id)
     if alert is None:
-        alert = seen[row.alert_id] = AlertMatched.model_validate(row.payload)
+        alert = seen[row.alert_id] = AlertMatched.model_validate_json(row.payload)
     return alert
 
 

@@ -59,7 +59,7 @@ UPDATE deliveries d
 SET status = 'sending', lease_until = $1 + make_interval(secs => $3), attempts = d.attempts + 1
 FROM due, channels c, freelancers f
 WHERE d.id = due.id AND c.id = d.channel_id AND f.id = d.freelancer_id
-RETURNING d.id, d.alert_id, d.channel_id, d.frequency, d.payload, d.attempts, d.lease_until,
+RETURNING d.id, d.alert_id, d.channel_id, d.frequency, d.payload::text, d.attempts, d.lease_until,
           c.kind, c.target, c.secret_encrypted, c.active AS channel_active,
           c.verified_at IS NOT NULL AS channel_verified, c.paused AS channel_paused,
           f.locale, f.timezone

@@ -54,7 +54,7 @@ class ClaimedRow:
     alert_id: UUID
     channel_id: UUID
     frequency: str
-    payload: dict[str, Any]
+    payload: str  # the alert event's JSON, parsed by pydantic in one pass
     attempts: int
     lease_until: datetime
     kind: str
