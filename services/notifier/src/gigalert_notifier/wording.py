@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from gigalert_shared.events import RateUnit, RemoteMode
+from gigalert_shared.matching import reasons
 
 Lang = Literal["ja", "en"]
 
@@ -58,22 +59,10 @@ WORDS: Final[dict[Lang, dict[str, str]]] = {
     },
 }
 
-UNIT_JA: Final = {
-    RateUnit.HOUR: "時給",
-    RateUnit.DAY: "日給",
-    RateUnit.MONTH: "月額",
-    RateUnit.YEAR: "年収",
-    RateUnit.PROJECT: "案件総額",
-    RateUnit.PIECE: "1件",
-}
-UNIT_EN: Final = {
-    RateUnit.HOUR: "/hour",
-    RateUnit.DAY: "/day",
-    RateUnit.MONTH: "/month",
-    RateUnit.YEAR: " per year",
-    RateUnit.PROJECT: " per project",
-    RateUnit.PIECE: " per piece",
-}
+# The reasons' unit words, except that an alert names a fixed price 案件総額 (the project's
+# total), where a reason, next to its criterion, says 総額.
+UNIT_JA: Final = {**reasons.UNIT_JA, RateUnit.PROJECT: "案件総額"}
+UNIT_EN: Final = reasons.UNIT_EN
 CURRENCY_SYMBOL: Final = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 

@@ -23,7 +23,7 @@ from gigalert_shared.matching import rules
 from gigalert_shared.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
 from gigalert_shared.taxonomy import DOMAIN_ORDER, load_taxonomy
 
-__all__ = ["explain"]
+__all__ = ["UNIT_EN", "UNIT_JA", "explain"]
 
 _Criterion = Literal["remote_mode", "rate", "domain", "keyword", "days", "location"]
 
@@ -38,7 +38,7 @@ _MODE_EN: Final = {
 }
 _MODE_ORDER: Final = ("remote", "hybrid", "onsite")
 
-_UNIT_JA: Final = {
+UNIT_JA: Final = {
     RateUnit.HOUR: "時給",
     RateUnit.DAY: "日給",
     RateUnit.MONTH: "月額",
@@ -46,7 +46,7 @@ _UNIT_JA: Final = {
     RateUnit.PROJECT: "総額",
     RateUnit.PIECE: "1件",
 }
-_UNIT_EN: Final = {
+UNIT_EN: Final = {
     RateUnit.HOUR: "/hour",
     RateUnit.DAY: "/day",
     RateUnit.MONTH: "/month",
@@ -117,10 +117,10 @@ def _derivation(g: GigFacts, rs: RateSource) -> tuple[str, str]:
     if rs.unit is RateUnit.HOUR and jpy and divisor in (None, 1.0):
         return "", ""  # an hourly yen figure needs no explaining
     if jpy:
-        ja, en = f"{_UNIT_JA[rs.unit]}{_yen_ja(amount)}", f"¥{_num(amount)}{_UNIT_EN[rs.unit]}"
+        ja, en = f"{UNIT_JA[rs.unit]}{_yen_ja(amount)}", f"¥{_num(amount)}{UNIT_EN[rs.unit]}"
     else:
-        ja = f"{_UNIT_JA[rs.unit]}{rs.currency} {_num(amount)}"
-        en = f"{rs.currency} {_num(amount)}{_UNIT_EN[rs.unit]}"
+        ja = f"{UNIT_JA[rs.unit]}{rs.currency} {_num(amount)}"
+        en = f"{rs.currency} {_num(amount)}{UNIT_EN[rs.unit]}"
         if rs.fx_rate_to_jpy is not None:
             ja += f" × {_num(rs.fx_rate_to_jpy)}円"
             en += f" × ¥{_num(rs.fx_rate_to_jpy)}"
@@ -139,7 +139,7 @@ def _listing_pay(rs: RateSource) -> tuple[str, str] | None:
     if not amounts:
         return None
     lo, hi = min(amounts), max(amounts)
-    unit_ja, unit_en = _UNIT_JA[rs.unit], _UNIT_EN[rs.unit]
+    unit_ja, unit_en = UNIT_JA[rs.unit], UNIT_EN[rs.unit]
     if rs.currency.upper() == "JPY":
         ja = _yen_ja(lo) if lo == hi else f"{_yen_ja(lo)}〜{_yen_ja(hi)}"
         en = f"¥{_num(lo)}" if lo == hi else f"¥{_num(lo)}–{_num(hi)}"
