@@ -20,6 +20,7 @@ from typing import Generic, Protocol, TypeAlias, TypeVar
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
 
 from gigalert_shared.db_errors import db_unavailable
 from gigalert_shared.dead_letters import publish_dead_letter
@@ -34,6 +35,19 @@ RecordId: TypeAlias = tuple[str, int, int]
 
 class Undecodable(Exception):
     """A record that can never be processed: dead-lettered at once, with this reason."""
+
+
+def json_values(validate: Callable[[bytes], T], what: str) -> Callable[[Record], T]:
+    """A decoder of records whose value is JSON validated by ``validate`` (a pydantic
+    ``model_validate_json``); an invalid value is :class:`Undecodable`."""
+
+    def decode(record: Record) -> T:
+        try:
+            return validate(record.value or b"")
+        except ValidationError as exc:
+            raise Undecodable(f"undecodable {what}: {exc.error_count()} errors") from exc
+
+    return decode
 
 
 def subscribe_batches(

@@ -170,3 +170,18 @@ async def test_an_outage_longer_than_max_attempts_dead_letters_nothing() -> None
     await handle(batch)
     assert sink.dead == []
     assert process.stored == ["a", "b"]
+
+
+def test_json_values_decodes_valid_records_and_names_what_is_not() -> None:
+    from pydantic import BaseModel
+
+    from gigalert_shared.kafka_consumer import json_values
+
+    class Event(BaseModel):
+        n: int
+
+    decode_event = json_values(Event.model_validate_json, "event")
+    assert decode_event(record(b'{"n": 3}')) == Event(n=3)
+    for bad in (b"", b"\xff", b'{"n": "x"}'):
+        with pytest.raises(Undecodable, match="undecodable event: 1 errors"):
+            decode_event(record(bad))

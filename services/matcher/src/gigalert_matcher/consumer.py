@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 from faststream.kafka import KafkaBroker
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from gigalert_matcher.alerts import EncodedAlert, build_alerts, encode_alerts
 from gigalert_matcher.index_sync import IndexSync
@@ -35,10 +35,9 @@ from gigalert_shared.events import (
 from gigalert_shared.kafka_consumer import (
     DeadLettering,
     DeadLetterTopic,
-    Undecodable,
+    json_values,
     subscribe_batches,
 )
-from gigalert_shared.kafka_records import Record
 from gigalert_shared.outbox import OutboxMessage, Publisher
 from gigalert_shared.topics import ALERTS_MATCHED, Topics
 
@@ -48,11 +47,7 @@ GROUP_ID = "matcher"
 _GIG_EVENT: TypeAdapter[GigPosted | GigUpdated] = TypeAdapter(AnyGigEvent)
 
 
-def decode(record: Record) -> GigBody:
-    try:
-        return _GIG_EVENT.validate_json(record.value or b"")
-    except ValidationError as exc:
-        raise Undecodable(f"undecodable gig event: {exc.error_count()} errors") from exc
+decode = json_values(_GIG_EVENT.validate_json, "gig event")
 
 
 class GigMatcher:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 from faststream.kafka import KafkaBroker
-from pydantic import ValidationError
 
 from gigalert_notifier.deliveries import create_deliveries
 from gigalert_notifier.metrics import DELIVERIES_CREATED
@@ -16,20 +15,15 @@ from gigalert_shared.events import AlertMatched
 from gigalert_shared.kafka_consumer import (
     DeadLettering,
     DeadLetterTopic,
-    Undecodable,
+    json_values,
     subscribe_batches,
 )
-from gigalert_shared.kafka_records import Record
 from gigalert_shared.topics import Topics
 
 GROUP_ID = "notifier"
 
 
-def decode(record: Record) -> AlertMatched:
-    try:
-        return AlertMatched.model_validate_json(record.value or b"")
-    except ValidationError as exc:
-        raise Undecodable(f"undecodable alert: {exc.error_count()} errors") from exc
+decode = json_values(AlertMatched.model_validate_json, "alert")
 
 
 class AlertConsumer:
