@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.support.http_stub import answer, read_request
+
 
 @dataclass
 class FakeSlack:
@@ -23,33 +25,11 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/services/"
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        length = next(
-            (
-                int(v)
-                for k, _, v in (line.partition(": ") for line in lines)
-                if k.lower() == "content-length"
-            ),
-            0,
-        )
-        body = await reader.readexactly(length)
-        path = lines[0].split(" ")[1]
-        ok = path.startswith("/services/T0K/")
+        request = await read_request(reader)
+        ok = request.path.startswith("/services/T0K/")
         if ok:
-            self.received.append(body)
-        status = b"200 OK" if ok else b"404 Not Found"
-        reply = b"ok" if ok else b"no_service"
-        writer.write(
-            b"HTTP/1.1 "
-            + status
-            + b"\r\ncontent-length: "
-            + str(len(reply)).encode()
-            + b"\r\nconnection: close\r\n\r\n"
-            + reply
-        )
-        await writer.drain()
-        writer.close()
+            self.received.append(request.body)
+        await answer(writer, 200 if ok else 404, b"ok" if ok else b"no_service", "text/plain")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from gigalert_notifier.api.app import create_app
 from gigalert_shared.settings import Settings
+from tests.support.http_stub import answer, read_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -26,25 +27,13 @@ class FakeLineApi:
         self.tokens: list[str] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        path = head.split(" ")[1]
-        for line in head.split("\r\n"):
-            name, _, value = line.partition(": ")
-            if name.lower() == "authorization":
-                self.tokens.append(value)
-        if path == "/v2/bot/message/quota":
+        request = await read_request(reader)
+        self.tokens.append(request.headers.get("authorization", ""))
+        if request.path == "/v2/bot/message/quota":
             body: dict[str, object] = {"type": "limited", "value": 5000}
         else:
             body = {"totalUsage": 4321}
-        payload = json.dumps(body).encode()
-        writer.write(
-            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
-            + str(len(payload)).encode()
-            + b"\r\nconnection: close\r\n\r\n"
-            + payload
-        )
-        await writer.drain()
-        writer.close()
+        await answer(writer, 200, json.dumps(body).encode())
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from gigalert_notifier.line_quota import (
     read_quota,
 )
 from gigalert_notifier.metrics import LINE_QUOTA_LIMIT, LINE_QUOTA_READS, LINE_QUOTA_USED
+from tests.support.http_stub import answer, read_request
 
 
 def test_the_documented_answers() -> None:
@@ -90,18 +91,11 @@ async def test_the_poller_reads_a_local_server_and_survives_a_failure() -> None:
     answers = [500, 200, 200, 200, 200, 200]
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        path = head.split(" ")[1]
+        request = await read_request(reader)
         status = answers.pop(0) if answers else 200
-        body = {"type": "limited", "value": 200} if path == QUOTA_PATH else {"totalUsage": 150}
-        payload = json.dumps(body).encode()
-        writer.write(
-            f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(payload)}\r\nconnection: close\r\n\r\n".encode()
-            + payload
-        )
-        await writer.drain()
-        writer.close()
+        limited = {"type": "limited", "value": 200}
+        body = limited if request.path == QUOTA_PATH else {"totalUsage": 150}
+        await answer(writer, status, json.dumps(body).encode())
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
