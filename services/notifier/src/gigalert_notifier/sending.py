@@ -35,6 +35,7 @@ from typing import Any, Final, Literal
 
 import apprise
 from apprise import NotifyFormat
+from apprise.manager_plugins import NotificationManager
 
 from gigalert_notifier.apprise_setup import (
     asset,
@@ -47,6 +48,7 @@ from gigalert_notifier.outcome import ERROR_MAX, SendOutcome, classify, failed, 
 from gigalert_notifier.pooled_email import EmailPlugins, split_email_url
 from gigalert_notifier.send_call import CALL, Call
 from gigalert_notifier.smtp_pool import PoolSettings
+from gigalert_shared.crypto import SLACK_PREFIX
 
 __all__ = ["close", "configure", "send"]
 
@@ -126,8 +128,25 @@ def _pool() -> concurrent.futures.ThreadPoolExecutor:
     return _executor
 
 
+def _parsed(url: str) -> dict[str, Any] | None:
+    """The plugin's own parse of our URLs (``slack``'s native webhook, ``line://``, ``json://``)
+    without ``Apprise.instantiate``'s eager redaction of the URL for logs and, for a Slack
+    webhook, its scan of every plugin's native-URL parser: half of a post's set-up. None:
+    leave the URL to ``instantiate`` (which logs why it cannot load it)."""
+    plugins: Any = NotificationManager  # untyped in apprise 2.3
+    manager = plugins()
+    schema = url.partition("://")[0].lower()
+    if schema in manager:
+        parsed: dict[str, Any] | None = manager[schema].parse_url(url.replace("/#", "/%23"))
+    elif url.startswith(SLACK_PREFIX):
+        parsed = manager["slack"].parse_native_url(url)
+    else:
+        parsed = None
+    return parsed or None
+
+
 def _instantiate(url: str, timeout: float) -> Any | None:
-    service = apprise.Apprise.instantiate(url, asset=asset(round(timeout + 5.0, 3)))
+    service = apprise.Apprise.instantiate(_parsed(url) or url, asset=asset(round(timeout + 5.0, 3)))
     if service is not None:
         tune(service, timeout)
     return service
