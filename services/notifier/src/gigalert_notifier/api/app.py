@@ -31,19 +31,6 @@ from gigalert_shared.topics import Topics
 log = logging.getLogger(__name__)
 
 
-class DeliveryOut(BaseModel):
-    id: UUID
-    alert_id: UUID
-    channel_id: UUID
-    kind: str
-    status: str
-    attempts: int
-    last_error: str | None
-    next_attempt_at: object
-    sent_at: object | None
-    created_at: object
-
-
 class RequeueIn(BaseModel):
     ids: list[UUID] = Field(min_length=1, max_length=1000)
 
@@ -130,7 +117,10 @@ def create_app(
     )
 
     @app.get(
-        "/v1/ops/deliveries", response_model=list[DeliveryOut], tags=["ops"], dependencies=admin
+        "/v1/ops/deliveries",
+        response_model=list[repository.DeliveryRow],
+        tags=["ops"],
+        dependencies=admin,
     )
     async def list_deliveries(
         request: Request,
@@ -138,10 +128,9 @@ def create_app(
             Literal["dead", "failed", "pending", "sending", "sent"], Query(alias="status")
         ] = "dead",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> list[DeliveryOut]:
+    ) -> list[repository.DeliveryRow]:
         """Deliveries in a state (default: dead), newest first, with their last error."""
-        rows = await repository.list_deliveries(request.app.state.pool, status=status_, limit=limit)
-        return [DeliveryOut.model_validate(r, from_attributes=True) for r in rows]
+        return await repository.list_deliveries(request.app.state.pool, status=status_, limit=limit)
 
     @app.post(
         "/v1/ops/deliveries/requeue", response_model=RequeueOut, tags=["ops"], dependencies=admin
