@@ -33,9 +33,13 @@ class State:
     max_batch: int
 
 
-def _state(request: Request) -> State:
+def state_of(request: Request) -> State:
     state: State = request.app.state.ingest
     return state
+
+
+async def _state(request: Request) -> State:  # a coroutine: no worker-thread hop per request
+    return state_of(request)
 
 
 StateDep = Annotated[State, Depends(_state)]
@@ -43,7 +47,7 @@ StateDep = Annotated[State, Depends(_state)]
 
 async def _platform_by_key(request: Request, key: str) -> Platform | None:
     try:
-        return await _state(request).auth.authenticate(key)
+        return await state_of(request).auth.authenticate(key)
     except UnknownKey:
         return None
     except RevokedKey:
