@@ -39,13 +39,14 @@ NOTES: Final = """\
   whole backlog was made due, so it is mostly queueing (p99 ≈ the time to drain N); the
   per-send time is the `gigalert_notifier_send_seconds` histogram (email; interpolated in
   its buckets 5, 10, 25, 50, 100, 250 ms …) or exact timings around `send()` (webhook).
-- **How Apprise is used** (`sending.py`): one `PooledEmail` (a `NotifyEmail` subclass) per
+- **How Apprise is used** (`pooled_email.py`, `sending.py`): one `PooledEmail` (a `NotifyEmail` subclass) per
   SMTP configuration, its SMTP sessions kept in a pool of `GIGALERT_NOTIFIER_SMTP_CONCURRENCY`
   and reused (renewed after `GIGALERT_NOTIFIER_SMTP_MAX_MESSAGES_PER_CONNECTION` mails);
   Slack/LINE/json plugins kept per URL, posting through one keep-alive `requests.Session` per
   host; sends in our own thread pool ({pool} is the size Apprise's own pool would have had
   here, no longer used). This bench gives every webhook delivery its own URL, so a plugin is
-  instantiated per post; email builds each message with Apprise (`prepare_emails`).
+  instantiated per post; an alert mail is assembled from the rendered text and HTML
+  (`mail_message.py`), not by Apprise's `prepare_emails`.
 - **What limits throughput: CPU per send, in one Python process.** Each send cost the
   notifier {email_cpu} ms of CPU for a mail and {hook_cpu} ms for a json:// POST (median of
   the "sender CPU ms" column), against {smtp_cpu} ms (smtplib) and {httpx_cpu} / {req_cpu}
@@ -54,8 +55,8 @@ NOTES: Final = """\
   ~{email_cap} mails/s per process is the ceiling even on an idle core; more concurrency
   only lengthens each send. A second process
   helps only as far as there is a free core (this machine has two, shared with Kafka,
-  Postgres, the sink and, here, other work). Since the 2026-12-02 rework the largest
-  share of a mail is building it (Apprise's `prepare_emails`, ~0.9 ms); before it, a quick
+  Postgres, the sink and, here, other work). Since session 18 no piece of a mail's cost
+  stands out (docs/benchmarks.md has the breakdown); before the 2026-12-02 rework, a quick
   profile (py-spy 0.4.3, 250 Hz; not part of the run) of `send()` alone found no single hot spot
   but Apprise's per-send machinery spread thin: building the plugin from the URL
   (`Apprise.instantiate`: URL parsing, and CWE-312 redaction of the URL for its debug
