@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 import uuid
@@ -22,13 +21,8 @@ from typing import Any
 import asyncpg
 
 from gigalert_notifier.repository import q
-from gigalert_shared.db import init_connection
-from gigalert_shared.migrate import migrate
 from tests.support.machine import load_average, machine
-
-ADMIN_DSN = os.environ.get(
-    "GIGALERT_BENCH_ADMIN_DSN", "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
-)
+from tests.support.scratch_db import migrated_database
 
 # The claim before fair claims (commit 4df0425), for the baseline.
 OLDEST_FIRST = """
@@ -117,40 +111,28 @@ async def one_round(
 
 
 async def run(args: argparse.Namespace) -> None:
-    name = f"gigalert_bench_fair_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        conn = await asyncpg.connect(ADMIN_DSN.rsplit("/", 1)[0] + "/" + name)
-        try:
-            await init_connection(conn)
-            await migrate(conn)
-            now = datetime.now(UTC)
-            other = await seed(conn, args.backlog, args.history, now)
-            for sql in (FAIR, OLDEST_FIRST):  # warm up: plans, caches
-                for _ in range(5):
-                    await one_round(conn, sql, now, args.batch, other)
-            times: dict[str, list[float]] = {"fair": [], "oldest first": []}
-            served: dict[str, set[bool]] = {"fair": set(), "oldest first": set()}
-            sizes: dict[str, set[int]] = {"fair": set(), "oldest first": set()}
-            for _ in range(args.rounds):
-                for label, sql in (("fair", FAIR), ("oldest first", OLDEST_FIRST)):
-                    t, hit, n = await one_round(conn, sql, now, args.batch, other)
-                    times[label].append(t)
-                    served[label].add(hit)
-                    sizes[label].add(n)
-            plan = "\n".join(
-                r[0]
-                for r in await conn.fetch(
-                    "EXPLAIN (COSTS OFF) " + q("claim_due"), now, args.batch, 60.0
-                )
+    async with migrated_database("gigalert_bench_fair") as conn:
+        now = datetime.now(UTC)
+        other = await seed(conn, args.backlog, args.history, now)
+        for sql in (FAIR, OLDEST_FIRST):  # warm up: plans, caches
+            for _ in range(5):
+                await one_round(conn, sql, now, args.batch, other)
+        times: dict[str, list[float]] = {"fair": [], "oldest first": []}
+        served: dict[str, set[bool]] = {"fair": set(), "oldest first": set()}
+        sizes: dict[str, set[int]] = {"fair": set(), "oldest first": set()}
+        for _ in range(args.rounds):
+            for label, sql in (("fair", FAIR), ("oldest first", OLDEST_FIRST)):
+                t, hit, n = await one_round(conn, sql, now, args.batch, other)
+                times[label].append(t)
+                served[label].add(hit)
+                sizes[label].add(n)
+        plan = "\n".join(
+            r[0]
+            for r in await conn.fetch(
+                "EXPLAIN (COSTS OFF) " + q("claim_due"), now, args.batch, 60.0
             )
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        pg = await admin.fetchval("SHOW server_version")
-        await admin.close()
+        )
+        pg = await conn.fetchval("SHOW server_version")
 
     print(f"machine: {machine().describe()}, PostgreSQL {pg}; load average {load_average()}")
     print(

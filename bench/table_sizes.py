@@ -36,12 +36,10 @@ from gigalert_ingest.service import validate_item
 from gigalert_matcher.alerts import build_alerts
 from gigalert_matcher.matching import Criteria, GigFacts
 from gigalert_notifier.deliveries import create_deliveries
-from gigalert_shared.db import init_connection
 from gigalert_shared.events import AlertMatched
-from gigalert_shared.migrate import migrate
 from gigalert_shared.settings import Settings
+from tests.support.scratch_db import migrated_database
 
-ADMIN_DSN = "postgresql://gigalert:gigalert@127.0.0.1:15432/gigalert"
 TABLES = ("gigs", "outbox", "alerts", "deliveries")
 
 _WHO = ["大手SaaS企業", "急成長中のスタートアップ", "老舗メーカー", "地方銀行", "外資系コンサル"]
@@ -118,98 +116,82 @@ async def sizes(conn: asyncpg.Connection) -> dict[str, int]:
 
 async def run(n_gigs: int, freelancers: int) -> None:
     rng = random.Random(11)
-    name = f"gigalert_sizes_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        conn = await asyncpg.connect(ADMIN_DSN.rsplit("/", 1)[0] + "/" + name)
-        try:
-            await init_connection(conn)
-            await migrate(conn)
-            empty = await sizes(conn)
-            pid, _ = await create_platform(conn, name="sizes")
-            platform = Platform(pid, "sizes")
-            fx = Settings().fx_to_jpy
-            subs: list[tuple[uuid.UUID, uuid.UUID]] = []
-            for i in range(freelancers):
-                fid = await conn.fetchval(
-                    "INSERT INTO freelancers (display_name, email) VALUES ($1, $2) RETURNING id",
-                    f"f{i}",
-                    f"f{i}@example.jp",
-                )
+    async with migrated_database("gigalert_sizes") as conn:
+        empty = await sizes(conn)
+        pid, _ = await create_platform(conn, name="sizes")
+        platform = Platform(pid, "sizes")
+        fx = Settings().fx_to_jpy
+        subs: list[tuple[uuid.UUID, uuid.UUID]] = []
+        for i in range(freelancers):
+            fid = await conn.fetchval(
+                "INSERT INTO freelancers (display_name, email) VALUES ($1, $2) RETURNING id",
+                f"f{i}",
+                f"f{i}@example.jp",
+            )
+            await conn.execute(
+                "INSERT INTO channels (freelancer_id, kind, target, verified_at) "
+                "VALUES ($1, 'email', $2, now())",
+                fid,
+                f"f{i}@example.jp",
+            )
+            if i % 2:
                 await conn.execute(
                     "INSERT INTO channels (freelancer_id, kind, target, verified_at) "
-                    "VALUES ($1, 'email', $2, now())",
-                    fid,
-                    f"f{i}@example.jp",
-                )
-                if i % 2:
-                    await conn.execute(
-                        "INSERT INTO channels (freelancer_id, kind, target, verified_at) "
-                        "VALUES ($1, 'slack', 'slack', now())",
-                        fid,
-                    )
-                sid = await conn.fetchval(
-                    "INSERT INTO subscriptions (freelancer_id, name) VALUES ($1, 'PMO') "
-                    "RETURNING id",
+                    "VALUES ($1, 'slack', 'slack', now())",
                     fid,
                 )
-                subs.append((fid, sid))
-            for start in range(0, n_gigs, 500):
-                now = datetime.now(UTC)
-                bodies = [
-                    build_gig(
-                        gig_in(i, rng),
-                        platform=platform,
-                        gig_id=uuid.uuid4(),
-                        received_at=now,
-                        fx_to_jpy=fx,
-                    )
-                    for i in range(start, min(start + 500, n_gigs))
-                ]
-                alerts: list[AlertMatched] = []
-                for body in bodies:
-                    fid, sid = rng.choice(subs)
-                    matched = [criteria(fid, sid, body.domains or ["pmo"])]
-                    alerts += build_alerts(body, GigFacts.from_gig(body), matched, now)
-                async with conn.transaction():
-                    await store_gigs(conn, pid, bodies)
-                    await conn.execute(
-                        "INSERT INTO alerts (id, freelancer_id, gig_id, subscription_ids, reasons) "
-                        "SELECT i, f, g, s::uuid[], r FROM unnest($1::uuid[], $2::uuid[], "
-                        "$3::uuid[], $4::text[], $5::jsonb[]) AS a(i, f, g, s, r)",
-                        [a.alert_id for a in alerts],
-                        [a.freelancer_id for a in alerts],
-                        [a.gig.gig_id for a in alerts],
-                        ["{" + ",".join(map(str, a.subscription_ids)) + "}" for a in alerts],
-                        [
-                            {
-                                k: [r.model_dump(mode="json") for r in v]
-                                for k, v in a.reasons.items()
-                            }
-                            for a in alerts
-                        ],
-                    )
-                    await create_deliveries(conn, alerts, now)
-            await conn.execute("UPDATE outbox SET published_at = now()")
-            await conn.execute(
-                "UPDATE deliveries SET status = 'sent', sent_at = now(), attempts = 1 "
-                "WHERE random() < 0.5"
+            sid = await conn.fetchval(
+                "INSERT INTO subscriptions (freelancer_id, name) VALUES ($1, 'PMO') RETURNING id",
+                fid,
             )
-            await conn.execute("VACUUM ANALYZE")
-            churned = await sizes(conn)
-            await conn.execute("VACUUM FULL")
-            compact = await sizes(conn)
-            print(f"{'table':<12}{'rows':>7}{'bytes/row':>11}{'compact':>9}")
-            for t in TABLES:
-                n = max(await conn.fetchval(f"SELECT count(*) FROM {t}"), 1)
-                per_row = (churned[t] - empty[t]) / n
-                print(f"{t:<12}{n:>7}{per_row:>11.0f}{(compact[t] - empty[t]) / n:>9.0f}")
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+            subs.append((fid, sid))
+        for start in range(0, n_gigs, 500):
+            now = datetime.now(UTC)
+            bodies = [
+                build_gig(
+                    gig_in(i, rng),
+                    platform=platform,
+                    gig_id=uuid.uuid4(),
+                    received_at=now,
+                    fx_to_jpy=fx,
+                )
+                for i in range(start, min(start + 500, n_gigs))
+            ]
+            alerts: list[AlertMatched] = []
+            for body in bodies:
+                fid, sid = rng.choice(subs)
+                matched = [criteria(fid, sid, body.domains or ["pmo"])]
+                alerts += build_alerts(body, GigFacts.from_gig(body), matched, now)
+            async with conn.transaction():
+                await store_gigs(conn, pid, bodies)
+                await conn.execute(
+                    "INSERT INTO alerts (id, freelancer_id, gig_id, subscription_ids, reasons) "
+                    "SELECT i, f, g, s::uuid[], r FROM unnest($1::uuid[], $2::uuid[], "
+                    "$3::uuid[], $4::text[], $5::jsonb[]) AS a(i, f, g, s, r)",
+                    [a.alert_id for a in alerts],
+                    [a.freelancer_id for a in alerts],
+                    [a.gig.gig_id for a in alerts],
+                    ["{" + ",".join(map(str, a.subscription_ids)) + "}" for a in alerts],
+                    [
+                        {k: [r.model_dump(mode="json") for r in v] for k, v in a.reasons.items()}
+                        for a in alerts
+                    ],
+                )
+                await create_deliveries(conn, alerts, now)
+        await conn.execute("UPDATE outbox SET published_at = now()")
+        await conn.execute(
+            "UPDATE deliveries SET status = 'sent', sent_at = now(), attempts = 1 "
+            "WHERE random() < 0.5"
+        )
+        await conn.execute("VACUUM ANALYZE")
+        churned = await sizes(conn)
+        await conn.execute("VACUUM FULL")
+        compact = await sizes(conn)
+        print(f"{'table':<12}{'rows':>7}{'bytes/row':>11}{'compact':>9}")
+        for t in TABLES:
+            n = max(await conn.fetchval(f"SELECT count(*) FROM {t}"), 1)
+            per_row = (churned[t] - empty[t]) / n
+            print(f"{t:<12}{n:>7}{per_row:>11.0f}{(compact[t] - empty[t]) / n:>9.0f}")
 
 
 def main() -> None:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
 from pathlib import Path
 
 import asyncpg
-
-from gigalert_shared.migrate import migrate
 
 _QUERIES = {
     "columns": """
@@ -43,21 +40,10 @@ async def snapshot(conn: asyncpg.Connection) -> str:
 
 
 async def _main() -> None:
-    from tests.conftest import PG_ADMIN_DSN
+    from tests.support.scratch_db import migrated_database
 
-    name = f"gigalert_snap_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        conn = await asyncpg.connect(PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name)
-        try:
-            await migrate(conn)
-            text = await snapshot(conn)
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with migrated_database("gigalert_snap") as conn:
+        text = await snapshot(conn)
     target = Path(__file__).parents[1] / "integration" / "shared" / "schema_reference.txt"
     target.write_text(text, encoding="utf-8")
     sys.stdout.write(f"wrote {target}\n")
