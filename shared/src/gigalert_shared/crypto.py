@@ -113,6 +113,12 @@ def mask(value: str, keep: int = 4) -> str:
     return f"{head}…{value[-keep:]}"
 
 
+def shown_target(kind: str, target: str | None) -> str | None:
+    """A channel's target as shown to its owner: a LINE user id masked; an address as is; a
+    Slack webhook is stored masked already."""
+    return mask(target) if kind == "line" and target else target
+
+
 def _signer_key(key_material: str, purpose: str) -> bytes:
     return hashlib.sha256(f"gigalert-signer:{purpose}:{key_material}".encode()).digest()
 

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from uuid import UUID
 
-from gigalert_shared.crypto import mask
+from gigalert_shared.crypto import shown_target
 from gigalert_web.repository import history
 from gigalert_web.repository.base import Db
 from gigalert_web.schemas import AlertOut, AlertPage, DeliveryOut
@@ -44,9 +44,7 @@ def _reasons(value: object, lang: str) -> list[str]:
 
 
 def _delivery(out: DeliveryOut) -> DeliveryOut:
-    if out.kind == "line" and out.target:  # Slack targets are stored masked
-        return out.model_copy(update={"target": mask(out.target)})
-    return out
+    return out.model_copy(update={"target": shown_target(out.kind, out.target)})
 
 
 async def page_of_alerts(

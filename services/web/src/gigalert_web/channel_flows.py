@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 
 from gigalert_shared.channel_rules import SLACK_PREFIX, check_slack_webhook
-from gigalert_shared.crypto import SecretBox, mask
+from gigalert_shared.crypto import SecretBox, mask, shown_target
 from gigalert_shared.settings import WebSettings
 from gigalert_web import mail_links
 from gigalert_web.i18n import Lang, text
@@ -54,13 +54,10 @@ def check_webhook(url: str, prefix: str) -> str:
 def channel_out(
     channel: Channel, *, link_code: str | None = None, add_friend_url: str | None = None
 ) -> ChannelOut:
-    target = channel.target
-    if channel.kind == "line" and target:
-        target = mask(target)
     return ChannelOut.model_validate(
         {
             **{k: getattr(channel, k) for k in ChannelOut.model_fields if hasattr(channel, k)},
-            "target": target,
+            "target": shown_target(channel.kind, channel.target),
             "status": channel.status,
             "link_code": link_code,
             "add_friend_url": add_friend_url,

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from gigalert_shared.crypto import mask
+from gigalert_shared.crypto import shown_target
 from gigalert_shared.settings import Settings
 from gigalert_web.i18n import LANGS, Lang, pick_lang, text
 from gigalert_web.sessions import Viewer, load_viewer, session_id_of
@@ -41,9 +41,7 @@ def http_url(value: object) -> str | None:
 def channel_label(kind: str, target: str | None) -> str:
     """How a channel is named on a page: the address; a LINE user masked (a Slack URL is
     stored masked already)."""
-    if not target:
-        return ""
-    return mask(target) if kind == "line" else target
+    return shown_target(kind, target) or ""
 
 
 def local_time(value: datetime | None, zone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

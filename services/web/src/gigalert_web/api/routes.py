@@ -1,6 +1,6 @@
-"""The freelancer JSON API (moved from the matcher, same paths and behaviour, plus proofs
-for channels, per-search channels, history and tokens). A freelancer sees only their own
-data: another freelancer's ids answer 404, exactly like ids that do not exist."""
+"""The freelancer JSON API: freelancers, alert history and tokens here; channels and searches
+in their own routers, mounted here. A freelancer sees only their own data: another
+freelancer's ids answer 404, exactly like ids that do not exist."""
 
 from __future__ import annotations
 
