@@ -88,10 +88,9 @@ NOTES: Final = """\
   bench driver share two cores, and a short stall anywhere (a Kafka fetch wait, a consumer
   batch, a GC pause, the scheduler) delays every gig in flight, so expect run-to-run spread
   on a busy machine.
-- **The worker claims in rounds.** `run_once` claims `batch_size` rows and waits for the
-  whole batch (`asyncio.gather`) before claiming again, so every round ends with a tail where
-  fewer than `concurrency` sends are in flight; an idle worker notices new due rows only at
-  its next poll (`poll_interval_seconds` 0.5 s) unless the consumer wakes it.
+- **The worker claims in rounds of `batch_size` rows**, the next while the previous one
+  still sends (`rounds.run_rounds`, two in flight); an idle worker notices new due rows only
+  at its next poll (`poll_interval_seconds` 0.5 s) unless the consumer wakes it.
 """
 
 

@@ -16,6 +16,9 @@ from gigalert_shared.settings import PostgresSettings
 Pool = asyncpg.Pool
 # A plain connection, or one borrowed from a pool: both run queries the same way.
 Conn = asyncpg.Connection | PoolConnectionProxy
+# What a repository function runs its statements on: the pool, or the caller's connection
+# (to stay inside the caller's transaction).
+Db = Pool | Conn
 
 
 def _encode_json(value: Any) -> str:

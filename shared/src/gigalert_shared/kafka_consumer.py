@@ -161,21 +161,20 @@ class DeadLettering(Generic[T]):
                 decoded.append((record, self._decode(record)))
             except Undecodable as exc:
                 await self._dead_letters.send(record, str(exc))
-        if self._attempts is None:
-            await self._process([item for _, item in decoded])
-            return
         try:
             await self._process([item for _, item in decoded])
         except Exception as exc:
-            if db_unavailable(exc):
-                raise  # an outage: every record would fail alike, none is to blame
+            # Without attempts the batch is redelivered whole; an outage blames no record.
+            if self._attempts is None or db_unavailable(exc):
+                raise
             log.exception(
                 "batch failed; retrying record by record", extra={"records": len(decoded)}
             )
             await self._one_by_one(decoded, self._attempts)
         else:
-            for record, _ in decoded:
-                self._attempts.succeed(record)
+            if self._attempts is not None:
+                for record, _ in decoded:
+                    self._attempts.succeed(record)
 
     async def _one_by_one(self, decoded: list[tuple[Record, T]], attempts: Attempts) -> None:
         failed = False

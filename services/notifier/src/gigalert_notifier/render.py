@@ -31,7 +31,8 @@ __all__ = ["LINE_MAX_CHARS", "Rendered", "render_alert", "render_digest"]
 
 class Rendered:
     """One message in every format, each made the first time it is read: a mail needs
-    the text and HTML, Slack the markdown, LINE its text (which is made from the text)."""
+    the text and HTML, Slack the markdown, LINE its text (an alert's from the text, a
+    digest's from its blocks)."""
 
     def __init__(
         self,

@@ -11,12 +11,9 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
-from gigalert_shared.db import Conn, Pool, Queries
+from gigalert_shared.db import Db, Queries
 
 q = Queries("gigalert_notifier")
-
-# A pool, or a connection (in the caller's transaction): both run statements the same way.
-Db = Conn | Pool
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 from collections import OrderedDict
 from typing import Any, Final, Literal
 
@@ -217,14 +218,7 @@ async def send(
         _plugins.give_back(url, timeout, kept)
     outcome = classify(ok, call, smtp=smtp)
     if outcome.error:
-        return SendOutcome(
-            outcome.ok,
-            outcome.permanent,
-            outcome.rate_limited,
-            outcome.retry_after,
-            outcome.http_status,
-            scrub(outcome.error, url)[:ERROR_MAX],
-        )
+        return dataclasses.replace(outcome, error=scrub(outcome.error, url)[:ERROR_MAX])
     return outcome
 
 

@@ -70,14 +70,12 @@ class SmtpPool:
         self._slots = threading.BoundedSemaphore(size)
         self._idle: list[_Session] = []
         self._lock = threading.Lock()
-        self.opened = 0  # sessions opened so far (tests, metrics)
 
     def _open(self, timeout: float) -> _Session:
         controller = AppriseSMTPController(socket_connect_timeout=timeout, **self._args)  # type: ignore[arg-type]
         controller.__enter__()
         smtp: Any = controller._socket
         smtp.ehlo_or_helo_if_needed()
-        self.opened += 1
         return _Session(controller, smtp)
 
     @staticmethod

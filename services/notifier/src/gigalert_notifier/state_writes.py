@@ -29,8 +29,6 @@ from gigalert_shared.db_errors import DB_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
-# Errors that mean Postgres is unreachable for now (restart, failover, cut connection,
-# connection limit), not that the statement is wrong.
 RETRY_FIRST_DELAY: Final = 0.05
 RETRY_MAX_DELAY: Final = 1.0
 

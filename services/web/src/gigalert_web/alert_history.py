@@ -8,8 +8,8 @@ from datetime import datetime
 from uuid import UUID
 
 from gigalert_shared.crypto import shown_target
+from gigalert_shared.db import Db
 from gigalert_web.repository import history
-from gigalert_web.repository.base import Db
 from gigalert_web.schemas import AlertOut, AlertPage, DeliveryOut
 
 PAGE_SIZE = 20

@@ -16,12 +16,12 @@ import httpx
 
 from gigalert_shared.channel_rules import SLACK_PREFIX, check_slack_webhook
 from gigalert_shared.crypto import SecretBox, mask, shown_target
+from gigalert_shared.db import Db
 from gigalert_shared.settings import WebSettings
 from gigalert_web import mail_links
 from gigalert_web.i18n import Lang, text
 from gigalert_web.mailer import Mailer
 from gigalert_web.repository import channels
-from gigalert_web.repository.base import Db
 from gigalert_web.repository.channels import Channel
 from gigalert_web.schemas import ChannelOut
 from gigalert_web.tokens import code_digest, new_link_code

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from gigalert_shared.db import Db
 from gigalert_shared.settings import WebSettings
 from gigalert_web.i18n import Lang, text
 from gigalert_web.mailer import Mailer
 from gigalert_web.metrics import MAILS
 from gigalert_web.repository import mail_links as links
 from gigalert_web.repository import rate_limits
-from gigalert_web.repository.base import Db
 from gigalert_web.repository.mail_links import LinkUse, Purpose
 from gigalert_web.tokens import digest, new_secret
 

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from fastapi import Request, Response
 
+from gigalert_shared.db import Db
 from gigalert_shared.settings import WebSettings
 from gigalert_web.repository import sessions
 from gigalert_web.repository.accounts import Account
-from gigalert_web.repository.base import Db
 from gigalert_web.tokens import digest, new_secret
 
 COOKIE: Final = "gigalert_session"

@@ -8,10 +8,10 @@ from dataclasses import asdict
 from typing import Final
 from uuid import UUID
 
+from gigalert_shared.db import Db
 from gigalert_shared.matching import Criteria, criteria_from_row
 from gigalert_shared.taxonomy import normalise_text
 from gigalert_web.repository import channels, searches
-from gigalert_web.repository.base import Db
 from gigalert_web.repository.searches import Search, SearchValues
 from gigalert_web.schemas import SubscriptionIn
 

@@ -9,11 +9,11 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from gigalert_shared.db import Db
 from gigalert_shared.settings import Settings
 from gigalert_web import mail_links
 from gigalert_web.deps import check_csrf, client_ip, lang_of, page
 from gigalert_web.mailer import MailError
-from gigalert_web.repository.base import Db
 from gigalert_web.repository.mail_links import Purpose
 from gigalert_web.sessions import Viewer
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from gigalert_shared.db import Db
 from gigalert_web.repository.accounts import Account
-from gigalert_web.repository.base import Db, q, row_as
+from gigalert_web.repository.base import q, row_as
 from gigalert_web.tokens import API_TOKEN_PREFIX
 
 

@@ -4,14 +4,13 @@ dataclasses."""
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import TYPE_CHECKING, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
-from gigalert_shared.db import Conn, Pool, Queries
+from gigalert_shared.db import Queries
 
 q = Queries("gigalert_web")
-Db: TypeAlias = Pool | Conn
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

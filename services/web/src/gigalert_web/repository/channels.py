@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from gigalert_web.repository.base import Db, q, row_as
+from gigalert_shared.db import Db
+from gigalert_web.repository.base import q, row_as
 
 Status = Literal["pending", "active", "paused", "disabled"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from gigalert_shared.db import Db
 from gigalert_shared.events import GigBody
-from gigalert_web.repository.base import Db, q
+from gigalert_web.repository.base import q
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from gigalert_web.repository.base import Db, q
+from gigalert_shared.db import Db
+from gigalert_web.repository.base import q
 from gigalert_web.schemas import DeliveryOut
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
-from gigalert_web.repository.base import Db, q, row_as
+from gigalert_shared.db import Db
+from gigalert_web.repository.base import q, row_as
 
 Purpose = Literal["login", "confirm_email", "delete_account"]
 

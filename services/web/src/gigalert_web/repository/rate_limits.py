@@ -3,7 +3,8 @@ Postgres (one index probe each)."""
 
 from __future__ import annotations
 
-from gigalert_web.repository.base import Db, q
+from gigalert_shared.db import Db
+from gigalert_web.repository.base import q
 
 
 async def hit(db: Db, bucket: str, *, limit: int, window_seconds: int) -> bool:

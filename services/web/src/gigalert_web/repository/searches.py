@@ -6,7 +6,8 @@ from dataclasses import astuple, dataclass
 from datetime import datetime, time
 from uuid import UUID
 
-from gigalert_web.repository.base import Db, q, row_as
+from gigalert_shared.db import Db
+from gigalert_web.repository.base import q, row_as
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from gigalert_shared.db import Conn
-from gigalert_web.repository.base import Db, q, row_as
+from gigalert_shared.db import Conn, Db
+from gigalert_web.repository.base import q, row_as
 
 
 @dataclass(frozen=True, slots=True)
