@@ -14,11 +14,11 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gigalert_shared.auth_guards import token_matches
 from gigalert_shared.crypto import shown_target
 from gigalert_shared.settings import Settings
 from gigalert_web.i18n import LANGS, Lang, pick_lang, text
 from gigalert_web.sessions import Viewer, load_viewer, session_id_of
-from gigalert_web.tokens import same
 
 TEMPLATES = Jinja2Templates(
     env=jinja2.Environment(
@@ -119,7 +119,7 @@ def lang_of(request: Request, viewer: Viewer | None) -> Lang:
 
 def check_csrf(viewer: Viewer, form_token: object, request: Request) -> None:
     given = form_token if isinstance(form_token, str) else request.headers.get("x-csrf-token")
-    if not given or not same(given, viewer.csrf_token):
+    if not token_matches(given or "", [viewer.csrf_token]):
         raise CsrfFailed
 
 

@@ -1,5 +1,6 @@
 """Secrets handed to people (session cookies, mailed links, API tokens, LINE link codes):
-random, shown once, stored only as a hash, compared in constant time. Pure."""
+random, shown once, stored only as a hash (a CSRF token is compared with
+:func:`gigalert_shared.auth_guards.token_matches`). Pure."""
 
 from __future__ import annotations
 
@@ -28,10 +29,6 @@ def digest(secret: str) -> bytes:
     """SHA-256: the secrets are 256-bit random, so a fast hash is safe and one index probe
     finds the row (the lookup itself is the constant-time comparison)."""
     return hashlib.sha256(secret.encode()).digest()
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def new_link_code() -> str:
