@@ -89,6 +89,30 @@ async def test_replaying_the_raw_topic_creates_no_duplicates(
     assert len(posted) == 1
 
 
+async def test_binary_headers_are_rejected_with_the_original_never_blocking(
+    client: httpx.AsyncClient, platform_key: str, topics: Topics, db: asyncpg.Connection
+) -> None:
+    binary_key = json.dumps({**PMO_GIG, "external_id": "raw-binary-key"}).encode()
+    good = json.dumps({**PMO_GIG, "external_id": "raw-binary-trace"}).encode()
+    await produce(
+        topics.gigs_raw,
+        [
+            (b"p", binary_key, {"x-api-key": b"gk_\xff\xfe", "x-trace": b"\xc3\x28"}),
+            (b"p", good, {"x-trace": b"\xff", "x-api-key": platform_key}),
+        ],
+    )
+
+    async def stored() -> bool:
+        return bool(await db.fetchval("SELECT count(*) FROM gigs") == 1)
+
+    assert await wait_for(stored, timeout=30)
+    (record,) = await read_topic(topics.gigs_rejected, expect=1, settle=1.0)
+    event = GigRejected.model_validate_json(record.value)
+    assert (event.reason, event.source_offset) == ("unknown or missing x-api-key", 0)
+    assert base64.b64decode(event.original_b64) == binary_key
+    assert event.original_headers == {"x-trace": "\ufffd("}
+
+
 class RefusingService(IngestService):
     """The real service, except that it refuses gigs titled "refuse me" after validation, as
     build_gig does for a combination the schema can't see."""

@@ -22,7 +22,7 @@ from gigalert_ingest.schemas import GigIn, ItemError, ItemResult, Outcome
 from gigalert_ingest.service import IngestService, validate_json
 from gigalert_shared.events import FieldError, GigRejected, event_headers
 from gigalert_shared.kafka_consumer import subscribe_batches
-from gigalert_shared.kafka_records import Record, shareable_headers, text_headers
+from gigalert_shared.kafka_records import Record, shareable_headers
 from gigalert_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,15 @@ API_KEY_HEADER = "x-api-key"
 # Errors about the data, not the connection: retrying the same gig can never succeed.
 _UNSTORABLE = (asyncpg.DataError, UnicodeError, OverflowError, ValueError)
 GROUP_ID = "ingest"
+
+
+def header_text(record: Record, name: str) -> str | None:
+    """The last ``name`` header of the record as text (bytes that aren't UTF-8 replaced), or
+    None; no other header is decoded."""
+    for found, value in reversed(record.headers or ()):
+        if found == name:
+            return bytes(value or b"").decode("utf-8", "replace")
+    return None
 
 
 def rejection(record: Record, reason: str, errors: list[ItemError]) -> GigRejected:
@@ -118,7 +127,7 @@ async def handle_records(
             rejected.append(rejection(record, "message too large", []))
             continue
         try:
-            platform = await auth.authenticate(text_headers(record).get(API_KEY_HEADER))
+            platform = await auth.authenticate(header_text(record, API_KEY_HEADER))
         except UnknownKey:
             rejected.append(rejection(record, "unknown or missing x-api-key", []))
             continue
