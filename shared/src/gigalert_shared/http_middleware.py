@@ -64,10 +64,10 @@ class ApiSecurityHeaders:
         await self.app(scope, receive, _on_start(send, add_headers))
 
 
-Observe = Callable[[str, int | None, float], None]
+Observe = Callable[[str, int, float], None]
 """Called after each HTTP request with its route template (never the raw path, which may
-hold a one-time token; "unmatched" when no route matched), its status (None when handling
-raised before answering) and its seconds."""
+hold a one-time token; "unmatched" when no route matched), its status (500 when handling
+raised or ended before answering: what the server then sends) and its seconds."""
 
 
 class RequestObserver:
@@ -92,4 +92,4 @@ class RequestObserver:
             await self.app(scope, receive, _on_start(send, remember))
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.observe(route, status, time.perf_counter() - start)
+            self.observe(route, 500 if status is None else status, time.perf_counter() - start)

@@ -7,7 +7,9 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
+from gigalert_ingest.service import IngestService
 from gigalert_shared.events import GigPosted, GigUpdated
 from gigalert_shared.topics import Topics
 from tests.integration.ingest.conftest import METRICS
@@ -193,3 +195,16 @@ async def test_every_answer_is_timed_by_route_template_and_status(
     before = _timed("unmatched", "404")
     assert (await client.get("/no/such/path")).status_code == 404
     assert _timed("unmatched", "404") == before + 1
+
+
+async def test_a_request_that_raises_is_timed_as_500(
+    client: httpx.AsyncClient, platform_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> None:
+        raise RuntimeError("storage broke")
+
+    monkeypatch.setattr(IngestService, "accept", broken)
+    before = _timed("/v1/gigs", "500")
+    with pytest.raises(RuntimeError, match="storage broke"):  # the test transport re-raises
+        await client.post("/v1/gigs", json=PMO_GIG, headers=_auth(platform_key))
+    assert _timed("/v1/gigs", "500") == before + 1

@@ -63,9 +63,8 @@ current_platform = credential_guard(
 PlatformDep = Annotated[Platform, Depends(current_platform)]
 
 
-def _observe_request(route: str, status_code: int | None, seconds: float) -> None:
-    if status_code is not None:  # a request whose handling raised is not observed
-        REQUEST_SECONDS.labels(route=route, status=str(status_code)).observe(seconds)
+def _observe_request(route: str, status_code: int, seconds: float) -> None:
+    REQUEST_SECONDS.labels(route=route, status=str(status_code)).observe(seconds)
 
 
 def _answer(results: list[ItemResult]) -> IngestAnswer:
