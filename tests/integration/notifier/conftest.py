@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -10,6 +10,6 @@ from gigalert_notifier import sending
 
 
 @pytest.fixture(autouse=True)
-def _close_kept_connections() -> Iterator[None]:
+async def _close_kept_connections() -> AsyncIterator[None]:
     yield
-    sending.close()
+    await sending.aclose()

@@ -568,11 +568,13 @@ async def test_a_plugin_whose_send_timed_out_is_not_reused() -> None:
 
 
 class Counting:
-    """Accepts every mail; counts connections and mails."""
+    """Accepts every mail; counts connections and mails. ``closing_mails`` MAIL commands
+    are answered 421 (the server is closing the session)."""
 
     def __init__(self) -> None:
         self.connections = 0
         self.mails: list[str] = []
+        self.closing_mails = 0
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -583,6 +585,15 @@ class Counting:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.closing_mails:
+            self.closing_mails -= 1
+            return "421 4.3.2 Service shutting down"
+        envelope.mail_from = address
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.mails.append(envelope.rcpt_tos[0])
         return "250 OK"
@@ -590,7 +601,8 @@ class Counting:
 
 async def test_smtp_sessions_are_kept_renewed_and_replaced_when_dropped() -> None:
     """One SMTP session carries many mails; it is renewed after the per-connection limit;
-    a kept session the server dropped is replaced and the mail still goes out, once."""
+    a kept session the server dropped (a restart) or is closing (421 to MAIL) is replaced and
+    the mail still goes out, once."""
     sending.configure(smtp_sessions=1, smtp_max_messages=3)
     handler = Counting()
     port = free_port()
@@ -605,12 +617,17 @@ async def test_smtp_sessions_are_kept_renewed_and_replaced_when_dropped() -> Non
 
         assert all([(await mail(i)).ok for i in range(5)])
         assert handler.connections == 2  # 3 mails on the first session, then a new one
-        # The server drops the kept session (an idle timeout, a restart).
-        pool = next(p for p in sending.shared_email.email.values() if p is not None).pool
-        for kept in pool._idle:
-            kept.smtp.sock.close()  # type: ignore[union-attr]
+        # The server restarts: the kept session is gone.
+        controller.stop()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
         assert (await mail(5)).ok
-        assert handler.mails == [f"u{i}@example.jp" for i in range(6)]
+        assert handler.connections == 3
+        # The server answers MAIL on the kept session with 421: a fresh session sends it.
+        handler.closing_mails = 1
+        assert (await mail(6)).ok
+        assert handler.connections == 4
+        assert handler.mails == [f"u{i}@example.jp" for i in range(7)]
     finally:
         controller.stop()
         sending.configure()

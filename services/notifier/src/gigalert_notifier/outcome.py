@@ -17,10 +17,12 @@ the URL's secrets.
 
 from __future__ import annotations
 
-import smtplib
+import os
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
 
 from gigalert_notifier.send_call import Call, as_text
 
@@ -104,13 +106,14 @@ def _classify_smtp(call: Call) -> SendOutcome:
     if exc is None:
         return failed("SMTP failed")
     if call.connect_failed:
-        return failed(f"SMTP connection failed: {_describe(exc)}")
-    if isinstance(exc, smtplib.SMTPSenderRefused):
-        return failed(
-            f"SMTP failed: sender {exc.sender} refused: {exc.smtp_code} {as_text(exc.smtp_error)}"
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return failed(f"SMTP failed: server answered: {exc.smtp_code} {as_text(exc.smtp_error)}")
+        cause = exc.__cause__
+        errno = cause.errno if isinstance(cause, OSError) else None
+        reason = f"{os.strerror(errno)}: " if errno else ""
+        return failed(f"SMTP connection failed: {reason}{_describe(exc)}")
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        return failed(f"SMTP failed: sender {exc.sender} refused: {exc.code} {exc.message}")
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return failed(f"SMTP failed: server answered: {exc.code} {exc.message}")
     return failed(f"SMTP failed: {_describe(exc)}")
 
 

@@ -4,24 +4,25 @@ Every alert goes through an Apprise plugin (the design's choice); how they are u
 built for throughput:
 
 * **Email**: the shared :class:`~gigalert_notifier.pooled_email.PooledEmail` of the SMTP
-  configuration, its sessions kept in a bounded
-  :class:`~gigalert_notifier.smtp_pool.SmtpPool`. A session is closed after
-  ``max_messages`` mails (servers limit mails per connection), after being idle
+  configuration, awaited through its ``async_notify()`` in the event loop (no thread), its
+  sessions kept in a bounded :class:`~gigalert_notifier.smtp_pool.SmtpPool`. A session is
+  closed after ``max_messages`` mails (servers limit mails per connection), after being idle
   ``idle_seconds``, and after any error; a kept session the server had dropped (or that
   answers 421 to MAIL) is replaced and the mail tried once more on a fresh one, since
   nothing of it was sent yet.
 * **Slack, LINE (and Apprise's ``json://``, used by the bench)**: the plugins post through
   :class:`~gigalert_notifier.http_pool.PooledRequests` (keep-alive per host). A plugin
   instance is kept per URL (:class:`_IdlePlugins`) and lent to one send at a time.
-* Sends run in our own thread pool (not a fresh ``Apprise`` object and its dispatch per
-  send), each plugin's ``notify()`` called directly; its throttle and retries are off
-  (backoff, jitter, ``Retry-After`` and provider rate limits are the worker's job).
+* Webhook sends run in our own thread pool (not a fresh ``Apprise`` object and its
+  dispatch per send), each plugin's ``notify()`` called directly. Throttles and retries are
+  off (backoff, jitter, ``Retry-After`` and provider rate limits are the worker's job).
 
 Results are read from what the send itself saw (:class:`~gigalert_notifier.send_call.Call`)
 and classified by :mod:`gigalert_notifier.outcome`.
 
-Cancellation: the blocking send runs in a worker thread. When ``timeout`` expires (or the
-caller is cancelled) we stop waiting, but a send already on the wire may still complete: a
+Cancellation: a webhook's blocking send runs in a worker thread. When ``timeout`` expires
+(or the caller is cancelled) we stop waiting, but a send already on the wire may still
+complete; a mail cancelled after DATA was written may likewise have been accepted. A
 timeout is reported as transient, so the delivery may in rare cases arrive twice (at least
 once, never silently lost). The same holds for a process killed mid-send.
 """
@@ -51,7 +52,7 @@ from gigalert_notifier.send_call import CALL, Call
 from gigalert_notifier.smtp_pool import PoolSettings
 from gigalert_shared.crypto import SLACK_PREFIX
 
-__all__ = ["close", "configure", "send"]
+__all__ = ["aclose", "close", "configure", "send"]
 
 BodyFormat = Literal["html", "markdown", "text"]
 _FORMATS: Final[dict[str, NotifyFormat]] = {
@@ -114,10 +115,16 @@ def configure(
 
 
 def close() -> None:
-    """QUIT the kept SMTP sessions and close the HTTP connections (at shutdown)."""
+    """Drop the kept SMTP sessions and close the HTTP connections."""
     shared_email.close()
     transport.close()
     _plugins.clear()
+
+
+async def aclose() -> None:
+    """QUIT the kept SMTP sessions and close the HTTP connections (at shutdown)."""
+    await shared_email.aclose()
+    close()
 
 
 def _pool() -> concurrent.futures.ThreadPoolExecutor:
@@ -151,6 +158,18 @@ def _instantiate(url: str, timeout: float) -> Any | None:
     if service is not None:
         tune(service, timeout)
     return service
+
+
+async def _notify_here(service: Any, call: Call, title: str, body: str, fmt: NotifyFormat) -> bool:
+    """In the event loop: the email plugin's ``async_notify()`` with this send's :class:`Call`."""
+    token = CALL.set(call)
+    try:
+        return bool(await service.async_notify(body=body, title=title, body_format=fmt))
+    except Exception as exc:
+        call.error = exc
+        return False
+    finally:
+        CALL.reset(token)
 
 
 def _notify(service: Any, call: Call, title: str, body: str, fmt: NotifyFormat) -> bool:
@@ -208,10 +227,14 @@ async def send(
     if getattr(service, "title_maxlen", 1) == 0:
         title = ""
 
-    loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(_pool(), _notify, service, call, title, body, fmt)
     try:
-        ok = await asyncio.wait_for(future, timeout)
+        if smtp:
+            async with asyncio.timeout(timeout):
+                ok = await _notify_here(service, call, title, body, fmt)
+        else:
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(_pool(), _notify, service, call, title, body, fmt)
+            ok = await asyncio.wait_for(future, timeout)
     except TimeoutError:
         return failed(f"timed out after {timeout:g}s (the send may still have completed)")
     if kept is not None:

@@ -1,16 +1,14 @@
-"""A bounded pool of SMTP sessions, opened by Apprise's ``AppriseSMTPController`` and
-reused across mails by any thread: no connect, EHLO, STARTTLS and login per mail."""
+"""A bounded pool of SMTP sessions (aiosmtplib, in the event loop), reused across mails: no
+connect, EHLO, STARTTLS and login per mail, and no thread per send."""
 
 from __future__ import annotations
 
-import contextlib
-import smtplib
-import threading
+import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
-from gigalert_notifier.apprise_setup import AppriseSMTPController
+import aiosmtplib
 
 
 class Stage(Exception):
@@ -23,182 +21,201 @@ class Stage(Exception):
 
 @dataclass(slots=True)
 class _Session:
-    controller: AppriseSMTPController
-    smtp: smtplib.SMTP
+    smtp: aiosmtplib.SMTP
     sent: int = 0
     idle_since: float = 0.0
 
 
-_DISCONNECTED: Final = (smtplib.SMTPServerDisconnected, OSError)
+_DISCONNECTED: Final = (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError)
+_CLOSING: Final = 421  # the server is closing the session
+_QUIT_SECONDS: Final = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpServer:
+    """Where and how to connect: Apprise's email plugin parsed it from the URL."""
+
+    host: str
+    port: int
+    secure_mode: str  # Apprise's: "insecure", "starttls" or "ssl"
+    user: str | None
+    password: str | None
+    verify_certificate: bool
 
 
 class SmtpPool:
-    """At most ``size`` open SMTP sessions to one server (opened by Apprise's
-    ``AppriseSMTPController``), reused across mails by any thread.
+    """At most ``size`` open SMTP sessions to one server, used from one event loop.
 
     :meth:`deliver` takes an idle session (or opens one), sends one mail and gives the
     session back. A session is closed after ``max_messages`` mails, after ``idle_seconds``
-    unused, after any error, and when the server answers 421. A kept session that turns out
-    dropped before MAIL was accepted (the server closed it while idle) is replaced and the
-    mail is tried once more: nothing of it had been sent."""
+    unused, after any error or cancellation, and when the server answers 421. A kept session
+    that turns out dropped before MAIL was accepted (the server closed it while idle) is
+    replaced and the mail is tried once more: nothing of it had been sent."""
 
     def __init__(
         self,
+        server: SmtpServer,
         *,
-        host: str,
-        port: int,
-        secure_mode: str,
-        user: str | None,
-        password: str | None,
-        verify_certificate: bool,
         timeout: float,
         size: int,
         max_messages: int,
         idle_seconds: float,
     ) -> None:
-        self._args = {
-            "host": host,
-            "port": port,
-            "secure_mode": secure_mode,
-            "user": user,
-            "password": password,
-            "verify_certificate": verify_certificate,
-        }
+        self.server = server
         self.timeout = timeout
+        self.size = size
         self.max_messages = max_messages
         self.idle_seconds = idle_seconds
-        self._slots = threading.BoundedSemaphore(size)
         self._idle: list[_Session] = []
-        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots = asyncio.Semaphore(size)
 
-    def _open(self, timeout: float) -> _Session:
-        controller = AppriseSMTPController(socket_connect_timeout=timeout, **self._args)  # type: ignore[arg-type]
-        controller.__enter__()
-        smtp: Any = controller._socket
-        smtp.ehlo_or_helo_if_needed()
-        return _Session(controller, smtp)
+    def _bind(self) -> None:
+        """Sessions belong to the loop that opened them (tests run a loop each)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self.drop_all()
+            self._loop = loop
+            self._slots = asyncio.Semaphore(self.size)
 
-    @staticmethod
-    def _close(session: _Session) -> None:
-        with contextlib.suppress(Exception):
-            session.controller.__exit__(None, None, None)
-
-    @staticmethod
-    def _drop(session: _Session) -> None:
-        """Close without QUIT (the session is in an unknown state)."""
-        with contextlib.suppress(Exception):
-            session.smtp.close()
+    async def _open(self) -> _Session:
+        s = self.server
+        smtp = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            username=s.user or None,
+            password=s.password if s.user else None,
+            use_tls=s.secure_mode == "ssl",
+            start_tls=s.secure_mode == "starttls",
+            validate_certs=s.verify_certificate,
+            timeout=self.timeout,
+        )
+        await smtp.connect()
+        return _Session(smtp)
 
     def _take(self) -> _Session | None:
         now = time.monotonic()
-        with self._lock:
-            while self._idle:
-                session = self._idle.pop()
-                if now - session.idle_since <= self.idle_seconds:
-                    return session
-                self._close(session)
+        while self._idle:
+            session = self._idle.pop()
+            if now - session.idle_since <= self.idle_seconds and session.smtp.is_connected:
+                return session
+            session.smtp.close()
         return None
 
     def _give_back(self, session: _Session) -> None:
         if session.sent >= self.max_messages:
-            self._close(session)
+            self._quit_later(session)
             return
         session.idle_since = time.monotonic()
-        with self._lock:
-            self._idle.append(session)
+        self._idle.append(session)
 
-    def deliver(
-        self, from_addr: str, to_addrs: list[str], message: str | bytes, timeout: float
-    ) -> None:
-        """Send one mail; raises :class:`Stage` (with the step) or a connection error."""
-        if not self._slots.acquire(timeout=timeout):
-            raise smtplib.SMTPConnectError(-1, b"no SMTP session free in time")
-        try:
+    def _quit_later(self, session: _Session) -> None:
+        task = asyncio.get_running_loop().create_task(_quit(session.smtp))
+        _QUITTING.add(task)
+        task.add_done_callback(_QUITTING.discard)
+
+    async def deliver(self, from_addr: str, to_addrs: list[str], message: bytes) -> None:
+        """Send one mail; raises :class:`Stage` (with the step)."""
+        self._bind()
+        async with self._slots:
             session = self._take()
             if session is not None:
                 try:
-                    self._transact(session, from_addr, to_addrs, message, timeout)
+                    await self._transact(session, from_addr, to_addrs, message)
                     return
                 except Stage as failed:
                     if not (failed.stage == "mail" and _stale(failed.cause)):
                         raise
                     # The kept session was gone before MAIL was accepted: a fresh one.
             try:
-                session = self._open(timeout)
-            except Stage:
-                raise
+                session = await self._open()
             except Exception as exc:
                 raise Stage("connect", exc) from exc
-            self._transact(session, from_addr, to_addrs, message, timeout)
-        finally:
-            self._slots.release()
+            await self._transact(session, from_addr, to_addrs, message)
 
-    def _transact(
-        self,
-        session: _Session,
-        from_addr: str,
-        to_addrs: list[str],
-        message: str | bytes,
-        timeout: float,
+    async def _transact(
+        self, session: _Session, from_addr: str, to_addrs: list[str], message: bytes
     ) -> None:
-        """MAIL, RCPT, DATA (as ``smtplib.SMTP.sendmail``), knowing the step of a failure.
-        The session goes back to the pool after a success or a clean refusal (RSET)."""
+        """MAIL, RCPT, DATA, knowing the step of a failure. The session goes back to the
+        pool after a success or a clean refusal (RSET); it is dropped on anything else,
+        cancellation included (its state is then unknown)."""
         smtp = session.smtp
-        if smtp.sock is not None:
-            smtp.sock.settimeout(timeout)
         stage = "mail"
         try:
-            size = len(message) if isinstance(message, bytes) else len(message.encode("utf-8"))
-            options = [f"size={size}"] if smtp.has_extn("size") else []
-            code, resp = smtp.mail(from_addr, options)
-            if code != 250:
-                raise smtplib.SMTPSenderRefused(code, resp, from_addr)
+            size = f"SIZE={len(message)}"
+            await smtp.mail(from_addr, options=[size] if smtp.supports_extension("size") else [])
             stage = "rcpt"
-            refused: dict[str, tuple[int, bytes]] = {}
+            refused: list[aiosmtplib.SMTPRecipientRefused] = []
             for addr in to_addrs:
-                code, resp = smtp.rcpt(addr)
-                if code not in (250, 251):
-                    refused[addr] = (code, resp)
-                if code == 421:
-                    raise smtplib.SMTPRecipientsRefused(refused)
-            if len(refused) == len(to_addrs):
-                raise smtplib.SMTPRecipientsRefused(refused)
-            stage = "data"
-            code, resp = smtp.data(message)
-            if code != 250:
-                raise smtplib.SMTPDataError(code, resp)
-        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
-            closing = getattr(exc, "smtp_code", None) == 421 or any(
-                c == 421 for c, _ in getattr(exc, "recipients", {}).values()
-            )
-            if closing:
-                self._drop(session)
-            else:
                 try:
-                    smtp.rset()
-                except Exception:
-                    self._drop(session)
-                else:
-                    self._give_back(session)
+                    await smtp.rcpt(addr)
+                except aiosmtplib.SMTPRecipientRefused as exc:
+                    refused.append(exc)
+                    if exc.code == _CLOSING:
+                        raise aiosmtplib.SMTPRecipientsRefused(refused) from exc
+            if len(refused) == len(to_addrs):
+                raise aiosmtplib.SMTPRecipientsRefused(refused)
+            stage = "data"
+            await smtp.data(message)
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
+            if _closing(exc):
+                smtp.close()
+            else:
+                await self._reset(session)
             raise Stage(stage, exc) from exc
-        except Exception as exc:
-            self._drop(session)
-            raise Stage(stage, exc) from exc
+        except BaseException as exc:
+            smtp.close()
+            if isinstance(exc, Exception):
+                raise Stage(stage, exc) from exc
+            raise
         session.sent += 1
         self._give_back(session)
 
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
+    async def _reset(self, session: _Session) -> None:
+        try:
+            await session.smtp.rset()
+        except Exception:
+            session.smtp.close()
+            return
+        except BaseException:
+            session.smtp.close()
+            raise
+        self._give_back(session)
+
+    def drop_all(self) -> None:
+        """Close the idle sessions without QUIT (at a loop change or when replaced)."""
+        idle, self._idle = self._idle, []
         for session in idle:
-            self._close(session)
+            session.smtp.close()
+
+    async def aclose(self) -> None:
+        """QUIT the idle sessions (at shutdown)."""
+        idle, self._idle = self._idle, []
+        await asyncio.gather(*(_quit(s.smtp) for s in idle))
+
+
+_QUITTING: Final[set[asyncio.Task[None]]] = set()
+
+
+async def _quit(smtp: aiosmtplib.SMTP) -> None:
+    try:
+        await asyncio.wait_for(smtp.quit(), _QUIT_SECONDS)
+    except Exception:
+        smtp.close()
+    except BaseException:
+        smtp.close()
+        raise
+
+
+def _closing(exc: BaseException) -> bool:
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return any(r.code == _CLOSING for r in exc.recipients)
+    return getattr(exc, "code", None) == _CLOSING
 
 
 def _stale(exc: BaseException) -> bool:
     """A kept session that the server had dropped, or that it is closing (421)."""
-    if isinstance(exc, _DISCONNECTED):
-        return True
-    return getattr(exc, "smtp_code", None) == 421
+    return isinstance(exc, _DISCONNECTED) or _closing(exc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,7 @@ class DeliveryWorker:
                 smtp_max_messages=self._s.smtp_max_messages_per_connection,
                 smtp_idle_seconds=self._s.smtp_idle_seconds,
                 http_per_host=max(self._s.line_concurrency, _SLACK_CONCURRENCY),
-                threads=self._s.smtp_concurrency + self._s.line_concurrency + _SLACK_CONCURRENCY,
+                threads=self._s.line_concurrency + _SLACK_CONCURRENCY,  # mail needs none
             )
         self._writer = StateWriter(pool)
         self._cap = DailyCap(pool, self._writer, self._s.email_daily_cap)
@@ -356,15 +356,16 @@ class DeliveryWorker:
         # State writes still retrying give up in time for the round to end within the grace.
         self._writer.stop_deadline = time.monotonic() + grace - 1.0
         self._wake.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
-        except TimeoutError:
-            log.warning("delivery round still running at shutdown; cancelling it")
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+            except TimeoutError:
+                log.warning("delivery round still running at shutdown; cancelling it")
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        if self._send is send:
+            await sending.aclose()  # QUIT the kept SMTP sessions
 
     async def _run(self) -> None:
         await run_rounds(
