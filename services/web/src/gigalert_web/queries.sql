@@ -93,6 +93,19 @@ ORDER BY c.created_at
 -- count_channels --
 SELECT count(*) FROM channels WHERE freelancer_id = $1
 
+-- channel_ids --
+SELECT id FROM channels WHERE freelancer_id = $1
+
+-- channel_choices --
+-- What a search form offers: a freelancer's channels, without the searches using each.
+SELECT id, kind, target FROM channels WHERE freelancer_id = $1 ORDER BY created_at
+
+-- setup_progress --
+-- The home page's checklist: a proven channel, a saved search.
+SELECT EXISTS (SELECT 1 FROM channels
+               WHERE freelancer_id = $1 AND verified_at IS NOT NULL) AS has_channel,
+       EXISTS (SELECT 1 FROM subscriptions WHERE freelancer_id = $1) AS has_search
+
 -- insert_channel --
 INSERT INTO channels (freelancer_id, kind, target, secret_encrypted, verified_at, verified_ip,
                       link_code_hash, link_code_expires_at)
@@ -168,6 +181,10 @@ SELECT * FROM subscriptions WHERE id = $1 AND freelancer_id = $2
 
 -- list_subscriptions --
 SELECT * FROM subscriptions WHERE freelancer_id = $1 ORDER BY created_at
+
+-- subscription_choices --
+-- What the history's filter offers: a freelancer's searches by name.
+SELECT id, name FROM subscriptions WHERE freelancer_id = $1 ORDER BY created_at
 
 -- delete_subscription --
 DELETE FROM subscriptions WHERE id = $1 AND freelancer_id = $2 RETURNING id

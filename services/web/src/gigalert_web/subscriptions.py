@@ -73,4 +73,4 @@ async def update(
 
 
 async def own_channel_ids(db: Db, freelancer_id: UUID) -> set[UUID]:
-    return {c.id for c in await channels.list_for(db, freelancer_id=freelancer_id)}
+    return await channels.ids_of(db, freelancer_id=freelancer_id)

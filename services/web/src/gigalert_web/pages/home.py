@@ -9,15 +9,14 @@ from fastapi.responses import HTMLResponse
 
 from gigalert_web import alert_history
 from gigalert_web.deps import CurrentViewer, PoolDep, page
-from gigalert_web.repository import channels, searches
+from gigalert_web.repository import accounts, searches
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/home", response_class=HTMLResponse)
 async def home(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HTMLResponse:
-    own_channels = await channels.list_for(pool, freelancer_id=viewer.id)
-    own_searches = await searches.list_for(pool, freelancer_id=viewer.id)
+    progress = await accounts.setup_progress(pool, freelancer_id=viewer.id)
     recent = await alert_history.page_of_alerts(
         pool, viewer.id, subscription_id=None, cursor=None, size=5
     )
@@ -25,8 +24,8 @@ async def home(request: Request, viewer: CurrentViewer, pool: PoolDep) -> HTMLRe
         request,
         "home.html",
         viewer,
-        has_channel=any(c.verified_at is not None for c in own_channels),
-        has_search=bool(own_searches),
+        has_channel=progress.has_channel,
+        has_search=progress.has_search,
         alerts=recent.alerts,
     )
 
@@ -51,6 +50,6 @@ async def alerts(
         "alerts.html",
         viewer,
         page_=found,
-        searches=await searches.list_for(pool, freelancer_id=viewer.id),
+        searches=await searches.choices_for(pool, freelancer_id=viewer.id),
         search=str(search_id) if search_id else "",
     )

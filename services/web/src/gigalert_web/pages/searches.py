@@ -41,7 +41,7 @@ async def _form_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     lang = lang_of(request, viewer)
-    own_channels = await channels.list_for(pool, freelancer_id=viewer.id)
+    own_channels = await channels.choices_for(pool, freelancer_id=viewer.id)
     return page(
         request,
         "search_form.html",

@@ -26,6 +26,14 @@ class Profile(Account):
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SetupProgress:
+    """How far an account is set up: a proven channel, a saved search."""
+
+    has_channel: bool
+    has_search: bool
+
+
 async def by_email(db: Db, *, email: str) -> Account | None:
     row = await db.fetchrow(q("freelancer_by_email"), email)
     return None if row is None else row_as(Account, row)
@@ -34,6 +42,12 @@ async def by_email(db: Db, *, email: str) -> Account | None:
 async def by_id(db: Db, *, freelancer_id: UUID) -> Profile | None:
     row = await db.fetchrow(q("freelancer_by_id"), freelancer_id)
     return None if row is None else row_as(Profile, row)
+
+
+async def setup_progress(db: Db, *, freelancer_id: UUID) -> SetupProgress:
+    row = await db.fetchrow(q("setup_progress"), freelancer_id)
+    assert row is not None
+    return row_as(SetupProgress, row)
 
 
 async def insert(

@@ -1,5 +1,6 @@
-"""Channels: listed with the searches that use each, added, proven, paused, removed; LINE
-channels linked by code and followed by their users' follow and unfollow."""
+"""Channels: listed with the searches that use each (or only their ids, or as a search
+form's choices), added, proven, paused, removed; LINE channels linked by code and followed
+by their users' follow and unfollow."""
 
 from __future__ import annotations
 
@@ -40,6 +41,15 @@ class Channel:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelChoice:
+    """A channel as a search form offers it."""
+
+    id: UUID
+    kind: str
+    target: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class EmailChannel:
     id: UUID
     verified_at: datetime | None
@@ -47,6 +57,14 @@ class EmailChannel:
 
 async def list_for(db: Db, *, freelancer_id: UUID) -> list[Channel]:
     return [row_as(Channel, r) for r in await db.fetch(q("channels"), freelancer_id, None)]
+
+
+async def ids_of(db: Db, *, freelancer_id: UUID) -> set[UUID]:
+    return {r["id"] for r in await db.fetch(q("channel_ids"), freelancer_id)}
+
+
+async def choices_for(db: Db, *, freelancer_id: UUID) -> list[ChannelChoice]:
+    return [row_as(ChannelChoice, r) for r in await db.fetch(q("channel_choices"), freelancer_id)]
 
 
 async def get(db: Db, *, channel_id: UUID, freelancer_id: UUID) -> Channel | None:

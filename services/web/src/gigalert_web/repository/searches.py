@@ -40,6 +40,14 @@ class Search(SearchValues):
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SearchChoice:
+    """A search as the history's filter offers it."""
+
+    id: UUID
+    name: str
+
+
 async def count(db: Db, *, freelancer_id: UUID) -> int:
     found: int = await db.fetchval(q("count_subscriptions"), freelancer_id)
     return found
@@ -74,6 +82,11 @@ async def get(db: Db, *, subscription_id: UUID, freelancer_id: UUID) -> Search |
 
 async def list_for(db: Db, *, freelancer_id: UUID) -> list[Search]:
     return [row_as(Search, r) for r in await db.fetch(q("list_subscriptions"), freelancer_id)]
+
+
+async def choices_for(db: Db, *, freelancer_id: UUID) -> list[SearchChoice]:
+    rows = await db.fetch(q("subscription_choices"), freelancer_id)
+    return [row_as(SearchChoice, r) for r in rows]
 
 
 async def delete(db: Db, *, subscription_id: UUID, freelancer_id: UUID) -> bool:
