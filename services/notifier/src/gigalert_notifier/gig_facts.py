@@ -27,6 +27,7 @@ from gigalert_shared.events import (
     RateUnit,
     TaxBasis,
 )
+from gigalert_shared.matching.reasons import amount_num
 
 TITLE_MAX: Final = 200
 SUBJECT_TITLE_MAX: Final = 80
@@ -36,13 +37,6 @@ def num(x: float) -> str:
     """2.0 → "2", 2.5 → "2.5", 106.666 → "106.7"."""
     r = round(x, 1)
     return str(int(r)) if r == int(r) else f"{r:.1f}"
-
-
-def amount_num(x: float) -> str:
-    """An amount with thousands separators; decimals only when there are any."""
-    if x == int(x):
-        return f"{int(x):,}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 def rate_figure(gig: GigSummary, lang: Lang) -> str | None:

@@ -23,7 +23,7 @@ from gigalert_shared.matching import rules
 from gigalert_shared.matching.criteria import ALL_REMOTE_MODES, Criteria, GigFacts
 from gigalert_shared.taxonomy import DOMAIN_ORDER, load_taxonomy
 
-__all__ = ["UNIT_EN", "UNIT_JA", "explain"]
+__all__ = ["UNIT_EN", "UNIT_JA", "amount_num", "explain"]
 
 _Criterion = Literal["remote_mode", "rate", "domain", "keyword", "days", "location"]
 
@@ -63,8 +63,9 @@ def _mark(ok: bool) -> str:
     return _OK if ok else _NO
 
 
-def _num(x: float) -> str:
-    """3.0 → '3', 2.5 → '2.5', 4500 → '4,500', 812.5 → '812.5'."""
+def amount_num(x: float) -> str:
+    """A figure with thousands separators, decimals (at most two) only when there are any:
+    3.0 → '3', 2.5 → '2.5', 4500 → '4,500', 812.5 → '812.5', inf → 'inf'."""
     if not math.isfinite(x):
         return str(x)
     if x == int(x):
@@ -76,8 +77,8 @@ def _yen_ja(amount: float) -> str:
     """800000 → '80万円', 812500 → '81.25万円', 30000 → '3万円', 4500 → '4,500円'."""
     man = amount / 10_000
     if amount >= 10_000 and round(man * 100) == man * 100:
-        return f"{_num(man)}万円"
-    return f"{_num(amount)}円"
+        return f"{amount_num(man)}万円"
+    return f"{amount_num(amount)}円"
 
 
 def _reason(criterion: _Criterion, ok: bool, ja: str, en: str) -> MatchReason:
@@ -117,16 +118,16 @@ def _derivation(g: GigFacts, rs: RateSource) -> tuple[str, str]:
     if rs.unit is RateUnit.HOUR and jpy and divisor in (None, 1.0):
         return "", ""  # an hourly yen figure needs no explaining
     if jpy:
-        ja, en = f"{UNIT_JA[rs.unit]}{_yen_ja(amount)}", f"¥{_num(amount)}{UNIT_EN[rs.unit]}"
+        ja, en = f"{UNIT_JA[rs.unit]}{_yen_ja(amount)}", f"¥{amount_num(amount)}{UNIT_EN[rs.unit]}"
     else:
-        ja = f"{UNIT_JA[rs.unit]}{rs.currency} {_num(amount)}"
-        en = f"{rs.currency} {_num(amount)}{UNIT_EN[rs.unit]}"
+        ja = f"{UNIT_JA[rs.unit]}{rs.currency} {amount_num(amount)}"
+        en = f"{rs.currency} {amount_num(amount)}{UNIT_EN[rs.unit]}"
         if rs.fx_rate_to_jpy is not None:
-            ja += f" × {_num(rs.fx_rate_to_jpy)}円"
-            en += f" × ¥{_num(rs.fx_rate_to_jpy)}"
+            ja += f" × {amount_num(rs.fx_rate_to_jpy)}円"
+            en += f" × ¥{amount_num(rs.fx_rate_to_jpy)}"
     if divisor is not None and divisor != 1.0:
-        ja += f" ÷ {_num(divisor)}h"
-        en += f" ÷ {_num(divisor)}h"
+        ja += f" ÷ {amount_num(divisor)}h"
+        en += f" ÷ {amount_num(divisor)}h"
     return f" ({ja})", f" ({en})"
 
 
@@ -142,9 +143,9 @@ def _listing_pay(rs: RateSource) -> tuple[str, str] | None:
     unit_ja, unit_en = UNIT_JA[rs.unit], UNIT_EN[rs.unit]
     if rs.currency.upper() == "JPY":
         ja = _yen_ja(lo) if lo == hi else f"{_yen_ja(lo)}〜{_yen_ja(hi)}"
-        en = f"¥{_num(lo)}" if lo == hi else f"¥{_num(lo)}–{_num(hi)}"
+        en = f"¥{amount_num(lo)}" if lo == hi else f"¥{amount_num(lo)}–{amount_num(hi)}"
     else:
-        core = _num(lo) if lo == hi else f"{_num(lo)}–{_num(hi)}"
+        core = amount_num(lo) if lo == hi else f"{amount_num(lo)}–{amount_num(hi)}"
         ja = en = f"{rs.currency} {core}"
     if rs.amount_min is None:
         ja, en = f"〜{ja}", f"up to {en}"
@@ -243,16 +244,19 @@ def _days_text(g: GigFacts) -> tuple[str, str] | None:
     if lo is None and hi is None:
         return None
     if lo is not None and hi is not None and lo != hi:
-        return f"週{_num(lo)}〜{_num(hi)}日", f"{_num(lo)}–{_num(hi)} days/week"
+        return (
+            f"週{amount_num(lo)}〜{amount_num(hi)}日",
+            f"{amount_num(lo)}–{amount_num(hi)} days/week",
+        )
     one = lo if lo is not None else hi
     assert one is not None
-    return f"週{_num(one)}日", f"{_num(one)} days/week"
+    return f"週{amount_num(one)}日", f"{amount_num(one)} days/week"
 
 
 def _days(c: Criteria, g: GigFacts, limit: float) -> MatchReason:
     ok = rules.days_ok(c, g)
     shown = _days_text(g)
-    limit_ja, limit_en = f"週{_num(limit)}日", f"{_num(limit)} days/week"
+    limit_ja, limit_en = f"週{amount_num(limit)}日", f"{amount_num(limit)} days/week"
     if shown is None:
         return _reason(
             "days",
