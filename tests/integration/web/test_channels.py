@@ -139,6 +139,9 @@ async def test_link_code_guessing_is_limited(
     # The code still works for a user within the limit.
     await post_line(client, line_event("message", USER, code))
     assert (await _channel(db, "line"))["target"] == USER
+    recorded = "SELECT count(*) FROM rate_events WHERE bucket = $1"
+    assert await db.fetchval(recorded, f"line-code:{guesser}") == 10  # each wrong code once
+    assert await db.fetchval(recorded, f"line-code:{USER}") == 0  # a right one is not
 
 
 async def test_slack_is_on_only_after_its_test_message(

@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from gigalert_shared.channel_rules import check_line_id
+from gigalert_shared.db import Db
 from gigalert_shared.settings import WebSettings
 from gigalert_web.repository import channels, rate_limits
 from gigalert_web.tokens import code_digest, normalise_code
@@ -78,26 +79,28 @@ def parse_events(body: bytes) -> list[LineEvent]:
     return events
 
 
-async def handle(pool: asyncpg.Pool, web: WebSettings, key: str, event: LineEvent) -> str:
-    """Act on one event; returns what happened (for logs and tests)."""
+async def handle(db: Db, web: WebSettings, key: str, event: LineEvent) -> str:
+    """Act on one event; returns what happened (for logs and tests). A code is refused
+    once its sender sent ``link_code_attempts_hour`` wrong ones in the hour: the bucket is
+    counted once, and a wrong code recorded in it."""
     if event.kind == "unfollow":
-        return f"disabled {await channels.line_unfollowed(pool, user_id=event.user_id)}"
+        return f"disabled {await channels.line_unfollowed(db, user_id=event.user_id)}"
     if event.kind == "follow":
-        return f"enabled {await channels.line_followed_again(pool, user_id=event.user_id)}"
+        return f"enabled {await channels.line_followed_again(db, user_id=event.user_id)}"
     code = normalise_code(event.text or "")
     if code is None:
         return "ignored"
     bucket = f"line-code:{event.user_id}"
-    if await rate_limits.count(pool, bucket, window_seconds=3600) >= web.link_code_attempts_hour:
+    if await rate_limits.count(db, bucket, window_seconds=3600) >= web.link_code_attempts_hour:
         return "rate limited"
     try:
         linked = await channels.link_line_user(
-            pool, code_hash=code_digest(code, key), user_id=event.user_id
+            db, code_hash=code_digest(code, key), user_id=event.user_id
         )
     except asyncpg.UniqueViolationError:
         return "already linked elsewhere"
     if linked is None:
-        await rate_limits.hit(pool, bucket, limit=web.link_code_attempts_hour, window_seconds=3600)
+        await rate_limits.record(db, bucket)  # counted above: only wrong codes are recorded
         return "wrong code"
     log.info("LINE channel linked", extra={"channel_id": str(linked)})
     return "linked"

@@ -1,6 +1,9 @@
 -- count_rate_events --
 SELECT count(*) FROM rate_events WHERE bucket = $1 AND at > now() - make_interval(secs => $2)
 
+-- record_rate_event --
+INSERT INTO rate_events (bucket) VALUES ($1)
+
 -- count_login_mails --
 -- Mails sent to one address in the window (any purpose): the per-address limit.
 SELECT count(*) FROM mail_links

@@ -15,5 +15,12 @@ async def hit(db: Db, bucket: str, *, limit: int, window_seconds: int) -> bool:
 
 
 async def count(db: Db, bucket: str, *, window_seconds: int) -> int:
+    """The events in ``bucket`` in the window, for a limit that only some outcomes count
+    against: checked with this first, the outcome then :func:`record`-ed."""
     found: int = await db.fetchval(q("count_rate_events"), bucket, float(window_seconds))
     return found
+
+
+async def record(db: Db, bucket: str) -> None:
+    """Record one event in ``bucket`` (already checked with :func:`count`)."""
+    await db.execute(q("record_rate_event"), bucket)
