@@ -16,16 +16,15 @@ RETURNING id
 SELECT coalesce(max(id), 0) FROM subscription_changes
 
 -- active_subscriptions --
-SELECT id, freelancer_id, remote_modes, min_rate_jpy_h, include_unknown_rate, domains,
-       keywords_any, keywords_none, max_days_per_week, locations
-FROM subscriptions
-WHERE active
+-- The repository fills in the columns of s a Criteria is read from (subscription_columns.py),
+-- here and below.
+SELECT {criteria}
+FROM subscriptions s
+WHERE s.active
 
 -- subscription_changes_after --
 -- Each change with its subscription's current row (NULLs when it was deleted).
-SELECT c.id AS change_id, c.subscription_id, s.id, s.active, s.freelancer_id, s.remote_modes,
-       s.min_rate_jpy_h, s.include_unknown_rate, s.domains, s.keywords_any, s.keywords_none,
-       s.max_days_per_week, s.locations
+SELECT c.id AS change_id, c.subscription_id, s.active, {criteria}
 FROM subscription_changes c LEFT JOIN subscriptions s ON s.id = c.subscription_id
 WHERE c.id > $1
 ORDER BY c.id

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from uuid import UUID
 
 import asyncpg
 
+from gigalert_matcher import subscription_columns
 from gigalert_shared.db import Conn, Queries
 from gigalert_shared.events import AlertMatched
 from gigalert_shared.matching import Criteria, criteria_from_row
 
 q = Queries("gigalert_matcher")
+
+
+@cache
+def criteria_query(name: str) -> str:
+    """The named query, its ``{criteria}`` the columns of ``s`` a Criteria is read from."""
+    columns = ", ".join(f"s.{c}" for c in subscription_columns.CRITERIA)
+    return q(name).replace("{criteria}", columns)
+
 
 _STAGED = ["id", "freelancer_id", "gig_id", "subscription_ids", "reasons"]
 
@@ -41,13 +51,14 @@ async def last_change_id(conn: Conn) -> int:
 
 
 async def active_criteria(conn: Conn) -> list[Criteria]:
-    return [criteria_from_row(r) for r in await conn.fetch(q("active_subscriptions"))]
+    return [criteria_from_row(r) for r in await conn.fetch(criteria_query("active_subscriptions"))]
 
 
 async def changes_after(conn: Conn | asyncpg.Pool, change_id: int) -> list[SubscriptionChange]:
     """Every change with an id above ``change_id``, in id order."""
     return [
-        change_from_row(r) for r in await conn.fetch(q("subscription_changes_after"), change_id)
+        change_from_row(r)
+        for r in await conn.fetch(criteria_query("subscription_changes_after"), change_id)
     ]
 
 

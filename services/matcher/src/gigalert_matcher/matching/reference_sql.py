@@ -17,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
+from gigalert_matcher import subscription_columns
 from gigalert_shared.matching.criteria import Criteria, GigFacts
 
 __all__ = [
@@ -85,21 +86,10 @@ async def match_sql(conn: asyncpg.Connection, g: GigFacts) -> set[UUID]:
     return {row["id"] for row in rows}
 
 
-# The ``subscriptions`` columns a Criteria is stored in, for COPY (the inverse of
-# :func:`gigalert_shared.matching.criteria_from_row`; the name is not a criterion).
-CRITERIA_COLUMNS: Final = (
-    "id",
-    "freelancer_id",
-    "name",
-    "remote_modes",
-    "min_rate_jpy_h",
-    "include_unknown_rate",
-    "domains",
-    "keywords_any",
-    "keywords_none",
-    "max_days_per_week",
-    "locations",
-)
+# The ``subscriptions`` columns a Criteria is stored in, for COPY: the ones it is read from
+# (:func:`gigalert_shared.matching.criteria_from_row`) and its name after the two ids.
+_READ = subscription_columns.CRITERIA
+CRITERIA_COLUMNS: Final = (*_READ[:2], "name", *_READ[2:])
 
 
 def criteria_row(c: Criteria, name: str) -> tuple[Any, ...]:
