@@ -9,7 +9,8 @@
   sessions, daily mail counts after two days, subscription changes after a week (a running
   matcher has applied them; a starting one loads the subscriptions themselves).
 
-``prune(conn, retention_days)`` does it all in batches: every DELETE takes at most
+``RULES`` says it once, as data: each table, which of its rows go and after how long.
+``prune(conn, retention_days)`` applies them all in batches: every DELETE takes at most
 ``batch`` rows (a ``LIMIT`` in its subquery) and commits on its own, looping until a batch
 comes back short, so no statement holds many row locks or runs long. It must not be called
 inside a transaction (it refuses). The web app's hourly housekeeping runs it on one replica
@@ -22,7 +23,9 @@ at a time (advisory lock), and ``gigalert prune`` runs it by hand.
 from __future__ import annotations
 
 import logging
-from typing import Final
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final, Literal
 
 from gigalert_shared.db import Conn
 
@@ -32,62 +35,85 @@ BATCH: Final = 5000
 OUTBOX_KEEP_SECONDS: Final = 3600
 PRUNE_LOCK: Final = 0x6769_6761_7072  # pg_try_advisory_lock key: one pruner at a time
 
-# table -> (the key its batch is chosen by, which rows go: `t` is the table, $2 the outbox's
-# age in seconds or the retention in days where used). Deliveries before alerts before
-# unsubscribe records and gigs: each step frees the next.
-_RULES: Final = {
-    "outbox": (
+RETENTION: Final = "retention"
+Keep = timedelta | Literal["retention"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Rows of ``table`` that ``where`` selects go once older than ``keep`` (``RETENTION``:
+    ``GIGALERT_RETENTION_DAYS``). In ``where``, ``t`` is the table and ``$2`` that age as an
+    interval; ``key`` is the column each batch is chosen by."""
+
+    table: str
+    key: str
+    where: str
+    keep: Keep
+
+
+# Deliveries before alerts before unsubscribe records and gigs: each step frees the next.
+RULES: Final = (
+    Rule(
+        "outbox",
         "id",
-        "t.published_at IS NOT NULL AND t.published_at < now() - make_interval(secs => $2)",
+        "t.published_at IS NOT NULL AND t.published_at < now() - $2::interval",
+        timedelta(seconds=OUTBOX_KEEP_SECONDS),
     ),
-    "deliveries": (
+    Rule(
+        "deliveries",
         "id",
-        "t.status IN ('sent', 'dead') AND t.created_at < now() - make_interval(days => $2)",
+        "t.status IN ('sent', 'dead') AND t.created_at < now() - $2::interval",
+        RETENTION,
     ),
-    "alerts": (
+    Rule(
+        "alerts",
         "id",
-        "t.created_at < now() - make_interval(days => $2)"
+        "t.created_at < now() - $2::interval"
         " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = t.id)",
+        RETENTION,
     ),
-    "unsubscribe_uses": (
+    Rule(
+        "unsubscribe_uses",
         "alert_id",
-        "t.used_at < now() - make_interval(days => $2)"
+        "t.used_at < now() - $2::interval"
         " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = t.alert_id)",
+        RETENTION,
     ),
-    "gigs": (
+    Rule(
+        "gigs",
         "id",
-        "t.received_at < now() - make_interval(days => $2)"
-        " AND t.updated_at < now() - make_interval(days => $2)"
+        "t.received_at < now() - $2::interval AND t.updated_at < now() - $2::interval"
         " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.gig_id = t.id)",
+        RETENTION,
     ),
-    "rate_events": ("ctid", "t.at < now() - interval '1 day'"),
-    "mail_links": ("ctid", "t.expires_at < now() - interval '1 day'"),
-    "web_sessions": ("ctid", "t.expires_at < now()"),
-    "email_daily_counts": ("ctid", "t.day < current_date - 2"),
-    "subscription_changes": ("id", "t.changed_at < now() - interval '7 days'"),
-}
+    Rule("rate_events", "ctid", "t.at < now() - $2::interval", timedelta(days=1)),
+    Rule("mail_links", "ctid", "t.expires_at < now() - $2::interval", timedelta(days=1)),
+    Rule("web_sessions", "ctid", "t.expires_at < now() - $2::interval", timedelta(0)),
+    Rule("email_daily_counts", "ctid", "t.day < current_date - $2::interval", timedelta(days=2)),
+    Rule("subscription_changes", "id", "t.changed_at < now() - $2::interval", timedelta(days=7)),
+)
 
 
-def _batch_delete(table: str, key: str, where: str) -> str:
-    """The DELETE of at most $1 rows of ``table`` that match ``where``."""
+def _batch_delete(rule: Rule) -> str:
+    """The DELETE of at most $1 rows the rule selects, $2 older than its age."""
+    table, key = rule.table, rule.key
     return (
-        f"DELETE FROM {table} WHERE {key} IN (SELECT t.{key} FROM {table} t WHERE {where} LIMIT $1)"
+        f"DELETE FROM {table} WHERE {key} IN "
+        f"(SELECT t.{key} FROM {table} t WHERE {rule.where} LIMIT $1)"
     )
 
 
-_DELETES: Final = {table: _batch_delete(table, *rule) for table, rule in _RULES.items()}
+_DELETES: Final = {rule.table: _batch_delete(rule) for rule in RULES}
 ORDER: Final = tuple(_DELETES)
-_WITH_DAYS: Final = frozenset({"deliveries", "alerts", "unsubscribe_uses", "gigs"})
 
 
-async def _delete_all(conn: Conn, name: str, arg: int | None, batch: int) -> int:
+async def _delete_all(conn: Conn, table: str, age: timedelta, batch: int) -> int:
     if conn.is_in_transaction():
         # One transaction around the loop would hold every deleted row's lock to the end.
         raise RuntimeError("prune deletes in batches of their own; call it outside a transaction")
     total = 0
     while True:
-        args: tuple[int, ...] = (batch,) if arg is None else (batch, arg)
-        status = await conn.execute(_DELETES[name], *args)
+        status = await conn.execute(_DELETES[table], batch, age)
         n = int(status.rsplit(" ", 1)[-1])
         total += n
         if n < batch:
@@ -98,19 +124,18 @@ async def prune_outbox(
     conn: Conn, keep_seconds: int = OUTBOX_KEEP_SECONDS, batch: int = BATCH
 ) -> int:
     """Delete published outbox rows older than ``keep_seconds``; never an unpublished one."""
-    return await _delete_all(conn, "outbox", keep_seconds, batch)
+    return await _delete_all(conn, "outbox", timedelta(seconds=keep_seconds), batch)
 
 
 async def prune(conn: Conn, retention_days: int, *, batch: int = BATCH) -> dict[str, int]:
-    """Delete what is past retention (module docstring); rows deleted per table."""
-    counts: dict[str, int] = {}
-    for name in ORDER:
-        if name == "outbox":
-            counts[name] = await prune_outbox(conn, batch=batch)
-        else:
-            arg = retention_days if name in _WITH_DAYS else None
-            counts[name] = await _delete_all(conn, name, arg, batch)
-    return counts
+    """Delete what is past retention (``RULES``, in order); rows deleted per table."""
+    retention = timedelta(days=retention_days)
+    return {
+        rule.table: await _delete_all(
+            conn, rule.table, retention if rule.keep == RETENTION else rule.keep, batch
+        )
+        for rule in RULES
+    }
 
 
 async def prune_once_across_replicas(conn: Conn, retention_days: int) -> dict[str, int] | None:
