@@ -9,6 +9,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from gigalert_web.i18n import text
 from tests.integration.web.conftest import NewClient, log_in, unique_address
 from tests.integration.web.gigs import insert_gig
 
@@ -151,3 +152,80 @@ async def test_another_freelancers_search_answers_404(
         assert answer.status_code == 404
     assert await db.fetchval("SELECT active FROM subscriptions WHERE id = $1", sid)
     assert "秘密の条件" not in (await other.get("/searches")).text
+
+
+# What the browser posts for the new-search form as it opens: no criterion yet.
+_UNTOUCHED = {
+    "name": "",
+    "remote_modes": ["remote", "hybrid", "onsite"],
+    "include_unknown_rate": "on",
+    "frequency": "instant",
+    "digest_hour": "8",
+    "weekly_day": "0",
+    "all_channels": "on",
+}
+
+
+async def _previews_spent(db: asyncpg.Connection) -> int:
+    owner = await db.fetchval("SELECT id FROM freelancers")
+    found: int = await db.fetchval(
+        "SELECT count(*) FROM rate_events WHERE bucket = $1", f"preview:{owner}"
+    )
+    return found
+
+
+async def test_opening_a_new_search_spends_no_preview(
+    client: httpx.AsyncClient, maildir: Path, db: asyncpg.Connection
+) -> None:
+    await insert_gig(db, title="SaaS新規事業PMO")
+    csrf = await log_in(client, maildir, unique_address())
+    opened = await client.get("/searches/new")
+    assert 'hx-trigger="load"' not in opened.text  # nothing asked for as the page opens
+    assert "data-no-criterion" in opened.text
+    named = await client.post("/searches/preview", data={"csrf": csrf, **_UNTOUCHED, "name": "x"})
+    assert "data-no-criterion" in named.text and "data-count" not in named.text
+    assert 'hx-trigger="load"' not in named.text  # the fragment does not ask again
+    assert await _previews_spent(db) == 0
+    chosen = await client.post(
+        "/searches/preview", data={"csrf": csrf, **_UNTOUCHED, "domains": "pmo"}
+    )
+    assert 'data-count="1"' in chosen.text
+    assert await _previews_spent(db) == 1
+
+
+async def test_a_form_without_a_criterion_is_answered_even_past_the_limit(
+    client: httpx.AsyncClient, maildir: Path, db: asyncpg.Connection
+) -> None:
+    csrf = await log_in(client, maildir, unique_address())
+    owner = await db.fetchval("SELECT id FROM freelancers")
+    await db.execute(
+        "INSERT INTO rate_events (bucket) SELECT $1 FROM generate_series(1, 60)",
+        f"preview:{owner}",
+    )
+    untouched = await client.post("/searches/preview", data={"csrf": csrf, **_UNTOUCHED})
+    assert "data-no-criterion" in untouched.text
+    limited = await client.post(
+        "/searches/preview", data={"csrf": csrf, **_UNTOUCHED, "domains": "pmo"}
+    )
+    assert text("ja", "too_many.body") in limited.text and "data-count" not in limited.text
+    button = await client.post(
+        "/searches", data={"csrf": csrf, **_UNTOUCHED, "domains": "pmo", "intent": "preview"}
+    )
+    assert button.status_code == 200 and text("ja", "too_many.body") in button.text
+    assert 'hx-trigger="load"' not in button.text  # past the limit: not asked again
+    assert await _previews_spent(db) == 60
+
+
+async def test_a_saved_search_loads_its_preview_when_it_has_a_criterion(
+    client: httpx.AsyncClient, maildir: Path, db: asyncpg.Connection
+) -> None:
+    csrf = await log_in(client, maildir, unique_address())
+    for name, extra in (("PMO", {"domains": "pmo"}), ("all", {})):
+        saved = await client.post(
+            "/searches", data={"csrf": csrf, **_UNTOUCHED, **extra, "name": name}
+        )
+        assert saved.status_code == 303
+    ids = {r["name"]: r["id"] for r in await db.fetch("SELECT name, id FROM subscriptions")}
+    assert 'hx-trigger="load"' in (await client.get(f"/searches/{ids['PMO']}")).text
+    assert 'hx-trigger="load"' not in (await client.get(f"/searches/{ids['all']}")).text
+    assert await _previews_spent(db) == 0  # the page itself runs none

@@ -9,6 +9,7 @@ from typing import Final
 from uuid import UUID
 
 from gigalert_shared.db import Db
+from gigalert_shared.events import RemoteMode
 from gigalert_shared.matching import Criteria, criteria_from_row
 from gigalert_shared.taxonomy import normalise_text
 from gigalert_web.repository import channels, searches
@@ -42,6 +43,20 @@ def criteria_of(s: SubscriptionIn, freelancer_id: UUID) -> Criteria:
     """An unsaved search's criteria, exactly as the matcher would read them once stored."""
     values = asdict(stored_values(s))
     return criteria_from_row({**values, "id": uuid.uuid4(), "freelancer_id": freelancer_id})
+
+
+def narrows(s: SubscriptionIn) -> bool:
+    """Whether ``s`` has a criterion. Without one every gig fits: its preview tells nothing,
+    so none is run (nor counted against the account's previews a minute)."""
+    return bool(
+        set(s.remote_modes) != set(RemoteMode)
+        or s.min_rate_jpy_h is not None
+        or s.domains
+        or s.keywords_any
+        or s.keywords_none
+        or s.max_days_per_week is not None
+        or s.locations
+    )
 
 
 def criteria_of_stored(search: Search) -> Criteria:

@@ -38,8 +38,11 @@ async def _form_page(
     errors: dict[str, str],
     action: str,
     preview: Preview | None,
+    limited: bool = False,
+    autoload: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The form; ``autoload``: its preview follows by htmx (a saved search with a criterion)."""
     lang = lang_of(request, viewer)
     own_channels = await channels.choices_for(pool, freelancer_id=viewer.id)
     return page(
@@ -50,6 +53,8 @@ async def _form_page(
         errors=errors,
         action=action,
         preview=preview,
+        limited=limited,
+        autoload=autoload,
         domains=_domains(lang),
         weekdays=WEEKDAYS[lang],
         channels=own_channels,
@@ -58,12 +63,17 @@ async def _form_page(
 
 
 async def _preview(
-    request: Request, pool: PoolDep, settings: SettingsDep, viewer: Viewer, sub: SubscriptionIn
-) -> Preview | None:
+    request: Request, settings: SettingsDep, viewer: Viewer, sub: SubscriptionIn
+) -> tuple[Preview | None, bool]:
+    """The preview of ``sub``, and whether the account is past its previews a minute. A form
+    without a criterion gets none and spends none: opening a new search costs nothing."""
+    if not subs.narrows(sub):
+        return None, False
     recent: RecentGigs = request.app.state.recent_gigs
-    return await recent.preview_for(
+    found = await recent.preview_for(
         subs.criteria_of(sub, viewer.id), per_minute=settings.web.previews_per_minute
     )
+    return found, found is None
 
 
 @router.get("/searches", response_class=HTMLResponse)
@@ -94,13 +104,14 @@ async def create_search(
 
 @router.post("/searches/preview", response_class=HTMLResponse)
 async def live_preview(
-    request: Request, viewer: CurrentViewer, pool: PoolDep, settings: SettingsDep
+    request: Request, viewer: CurrentViewer, settings: SettingsDep
 ) -> HTMLResponse:
     """The preview fragment htmx swaps in while the form is edited."""
     form = await signed_in_form(request, viewer)
     sub, errors = form_to_subscription(form)
-    preview = None if sub is None else await _preview(request, pool, settings, viewer, sub)
-    limited = sub is not None and preview is None
+    preview, limited = (
+        (None, False) if sub is None else await _preview(request, settings, viewer, sub)
+    )
     return page(request, "_preview.html", viewer, preview=preview, errors=errors, limited=limited)
 
 
@@ -123,6 +134,7 @@ async def edit_search(
         errors={},
         action=f"/searches/{subscription_id}",
         preview=None,
+        autoload=subs.narrows(subs.as_input(found)),
     )
 
 
@@ -165,6 +177,7 @@ async def _save(
             status_code=422,
         )
     if form.get("intent") == "preview":  # the no-JavaScript preview button
+        preview, limited = await _preview(request, settings, viewer, sub)
         return await _form_page(
             request,
             viewer,
@@ -172,7 +185,8 @@ async def _save(
             values=_echo(form),
             errors={},
             action=action,
-            preview=await _preview(request, pool, settings, viewer, sub),
+            preview=preview,
+            limited=limited,
         )
     if subscription_id is None:
         try:
