@@ -24,6 +24,7 @@ Apprise 2.3 quirks these builders rely on (see ``apprise/plugins/email/base.py``
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -36,7 +37,16 @@ from gigalert_shared.channel_rules import (
 from gigalert_shared.crypto import SLACK_PREFIX, mask
 from gigalert_shared.settings import SmtpSettings
 
-__all__ = ["email_url", "line_url", "redact", "slack_url", "valid_email"]
+__all__ = [
+    "MailTo",
+    "email_url",
+    "line_url",
+    "mail_to",
+    "redact",
+    "slack_url",
+    "smtp_url",
+    "valid_email",
+]
 
 # Every pattern here is used with fullmatch. The SMTP host comes from settings.
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -67,16 +77,17 @@ def valid_email(address: str) -> bool:
     return True
 
 
-def email_url(
-    address: str, smtp: SmtpSettings, *, delivery_id: str, unsubscribe_url: str | None
-) -> str:
-    """``mailto://`` (security none) or ``mailtos://…&mode=starttls|ssl`` to ``address``.
+@dataclass(frozen=True, slots=True)
+class MailTo:
+    """One mail's own parts of an email URL: its recipient and the headers it adds."""
 
-    Adds the headers ``X-Gigalert-Delivery-Id`` and, when given, ``List-Unsubscribe:
-    <unsubscribe_url>`` with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
-    """
-    if not valid_email(address):
-        raise ValueError(f"the recipient is not a plain email address: {address!r}")
+    recipient: str
+    headers: dict[str, str]
+
+
+def smtp_url(smtp: SmtpSettings) -> str:
+    """``mailto://`` (security none) or ``mailtos://…&mode=starttls|ssl``: the SMTP server,
+    credentials and sender, without a recipient (see :func:`email_url`)."""
     if not is_plain_email(smtp.sender):  # ours: a private domain (gigalert.local) is fine
         raise ValueError(
             f"the sender (GIGALERT_SMTP_SENDER) is not a plain email address: {smtp.sender!r}"
@@ -85,10 +96,6 @@ def email_url(
         raise ValueError(f"the SMTP host is not a host name or IPv4 address: {smtp.host!r}")
     if not 1 <= smtp.port <= 65535:
         raise ValueError(f"the SMTP port is out of range: {smtp.port}")
-    if not _HEADER_VALUE.fullmatch(delivery_id):
-        raise ValueError("the delivery id must be 1–900 printable ASCII characters")
-    if unsubscribe_url is not None and not _UNSUBSCRIBE_URL.fullmatch(unsubscribe_url):
-        raise ValueError("the unsubscribe URL must be an http(s) URL without spaces or <>")
     name = smtp.sender_name.strip()
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
         raise ValueError("the sender name must not contain control characters")
@@ -106,15 +113,36 @@ def email_url(
     ]
     if name:
         params.append(f"name={_qq(name)}")
-    params.append(f"to={_q(address)}")
     if smtp.security != "none":
         params.append(f"mode={_SECURITY_MODE[smtp.security]}")
-    params.append(f"{_q('+X-Gigalert-Delivery-Id')}={_qq(delivery_id)}")
-    if unsubscribe_url is not None:
-        params.append(f"{_q('+List-Unsubscribe')}={_qq(f'<{unsubscribe_url}>')}")
-        # RFC 8058 one-click: the unsubscribe endpoint accepts POST.
-        params.append(f"{_q('+List-Unsubscribe-Post')}={_qq('List-Unsubscribe=One-Click')}")
     return f"{scheme}://{auth}{smtp.host}:{smtp.port}/?{'&'.join(params)}"
+
+
+def mail_to(address: str, *, delivery_id: str, unsubscribe_url: str | None) -> MailTo:
+    """To ``address``, with the headers ``X-Gigalert-Delivery-Id`` and, when given,
+    ``List-Unsubscribe: <unsubscribe_url>`` with ``List-Unsubscribe-Post:
+    List-Unsubscribe=One-Click`` (RFC 8058: the unsubscribe endpoint accepts POST)."""
+    if not valid_email(address):
+        raise ValueError(f"the recipient is not a plain email address: {address!r}")
+    if not _HEADER_VALUE.fullmatch(delivery_id):
+        raise ValueError("the delivery id must be 1–900 printable ASCII characters")
+    headers = {"X-Gigalert-Delivery-Id": delivery_id}
+    if unsubscribe_url is not None:
+        if not _UNSUBSCRIBE_URL.fullmatch(unsubscribe_url):
+            raise ValueError("the unsubscribe URL must be an http(s) URL without spaces or <>")
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return MailTo(address, headers)
+
+
+def email_url(
+    address: str, smtp: SmtpSettings, *, delivery_id: str, unsubscribe_url: str | None
+) -> str:
+    """:func:`smtp_url` with :func:`mail_to`'s recipient and headers in it (``to=`` and
+    ``+Header`` parameters): one URL that holds a whole mail's addressing."""
+    mail = mail_to(address, delivery_id=delivery_id, unsubscribe_url=unsubscribe_url)
+    headers = "".join(f"&{_q('+' + k)}={_qq(v)}" for k, v in mail.headers.items())
+    return f"{smtp_url(smtp)}&to={_q(address)}{headers}"
 
 
 def slack_url(webhook_url: str) -> str:

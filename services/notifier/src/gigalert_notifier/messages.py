@@ -1,5 +1,6 @@
 """A claimed delivery's message: rendered once per alert (or digest) and locale, whichever
-channels it goes to (the last few thousand are kept), and the Apprise URL of its channel."""
+channels it goes to (the last few thousand are kept), and the Apprise URL of its channel
+(for email: the SMTP server's, made once, and the mail's own recipient and headers)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 from uuid import UUID
 
-from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
+from gigalert_notifier.apprise_urls import MailTo, line_url, mail_to, slack_url, smtp_url
 from gigalert_notifier.claims import Claimed, delivery_header
 from gigalert_notifier.render import Rendered, render_alert, render_digest
 from gigalert_shared.crypto import SecretBox, Signer
@@ -24,6 +25,7 @@ class Message:
     body: str
     body_format: str
     text: str | None = None  # email: the text/plain alternative to the HTML body
+    mail: MailTo | None = None  # email: the recipient and headers (``url`` is the server)
 
 
 class Messages:
@@ -34,13 +36,25 @@ class Messages:
         self._box = SecretBox.from_settings(settings)
         self._signer = Signer.from_settings(settings, "unsubscribe")
         self._rendered: dict[tuple[tuple[UUID, ...], str], tuple[Rendered, str]] = {}
+        self._smtp_url: str | None = None
 
     def message(self, c: Claimed) -> Message:
         """Raises ValueError when the channel's settings cannot be used."""
         rendered, unsubscribe = self._render(c)
-        url, body, body_format = self._url_and_body(c, rendered, unsubscribe)
-        text = rendered.text if c.kind == "email" else None
-        return Message(url, rendered.subject, body, body_format, text)
+        if c.kind == "email":
+            mail = mail_to(
+                c.target, delivery_id=delivery_header(c.ids), unsubscribe_url=unsubscribe
+            )
+            return Message(
+                self._server(), rendered.subject, rendered.html, "html", rendered.text, mail
+            )
+        url, body, body_format = self._url_and_body(c, rendered)
+        return Message(url, rendered.subject, body, body_format)
+
+    def _server(self) -> str:
+        if self._smtp_url is None:
+            self._smtp_url = smtp_url(self._smtp)
+        return self._smtp_url
 
     def unsubscribe_url(self, alert: AlertMatched) -> str:
         # Signed over the alert alone: one short id, however many searches matched.
@@ -64,17 +78,7 @@ class Messages:
         done = self._rendered[key] = (rendered, unsubscribe)
         return done
 
-    def _url_and_body(
-        self, c: Claimed, rendered: Rendered, unsubscribe: str
-    ) -> tuple[str, str, str]:
-        if c.kind == "email":
-            url = email_url(
-                c.target,
-                self._smtp,
-                delivery_id=delivery_header(c.ids),
-                unsubscribe_url=unsubscribe,
-            )
-            return url, rendered.html, "html"
+    def _url_and_body(self, c: Claimed, rendered: Rendered) -> tuple[str, str, str]:
         if c.kind == "slack":
             if c.secret is None:
                 raise ValueError("slack channel has no webhook")

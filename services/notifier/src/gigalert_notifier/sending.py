@@ -45,6 +45,7 @@ from gigalert_notifier.apprise_setup import (
     load_apprise_plugins,
     tune,
 )
+from gigalert_notifier.apprise_urls import MailTo
 from gigalert_notifier.http_pool import transport
 from gigalert_notifier.outcome import ERROR_MAX, SendOutcome, classify, failed, scrub
 from gigalert_notifier.pooled_email import EmailPlugins, split_email_url
@@ -192,11 +193,13 @@ async def send(
     body_format: str,
     timeout: float,
     text: str | None = None,
+    mail: MailTo | None = None,
 ) -> SendOutcome:
     """Send one message to one Apprise URL and classify the result (module docstring).
 
     ``body_format`` is ``"html"`` (email: multipart/alternative; its text part is ``text``
-    when given, else Apprise's conversion of the HTML), ``"markdown"`` (CommonMark; Slack
+    when given, else Apprise's conversion of the HTML; ``mail`` gives the recipient and
+    headers when ``url`` holds only the SMTP server), ``"markdown"`` (CommonMark; Slack
     gets mrkdwn) or ``"text"``. Services that cannot show a title (LINE) get none: Apprise
     would prepend it to the body, so such bodies must be complete on their own.
     """
@@ -213,13 +216,16 @@ async def send(
     smtp = scheme.startswith(("mailto:", "mailtos:"))
     kept: Any | None = None
     if smtp:
-        parts = split_email_url(url)
         service: Any | None = None
-        if parts is not None:
-            if not _valid_address(parts.recipient):
-                return failed("no valid recipient: the address is not valid", permanent=True)
-            service = shared_email.email_plugin(parts.base, timeout)
-            call.recipient, call.headers, call.text = parts.recipient, parts.headers, text
+        if mail is None:
+            parts = split_email_url(url)
+            if parts is not None:
+                if not _valid_address(parts.recipient):
+                    return failed("no valid recipient: the address is not valid", permanent=True)
+                url, mail = parts.base, MailTo(parts.recipient, parts.headers)
+        if mail is not None:
+            service = shared_email.email_plugin(url, timeout)
+            call.recipient, call.headers, call.text = mail.recipient, mail.headers, text
     else:
         service = kept = _plugins.take(url, timeout) or _instantiate(url, timeout)
     if service is None:

@@ -73,7 +73,9 @@ class DeliveryWorker:
         self._send = sender
         self.messages = Messages(settings)
         self._limits = {
-            "email": asyncio.Semaphore(self._s.smtp_concurrency),
+            # A mail holds its place while its daily-cap slot is taken too; the SMTP
+            # sessions themselves are bounded by the pool (smtp_concurrency).
+            "email": asyncio.Semaphore(2 * self._s.smtp_concurrency),
             "line": asyncio.Semaphore(self._s.line_concurrency),
             "slack": asyncio.Semaphore(_SLACK_CONCURRENCY),
         }
@@ -166,6 +168,7 @@ class DeliveryWorker:
                     body_format=message.body_format,
                     timeout=self._s.send_timeout_seconds,
                     text=message.text,
+                    mail=message.mail,
                 )
                 SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
         if outcome is None and held:
