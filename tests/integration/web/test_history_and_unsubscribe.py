@@ -7,9 +7,11 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from markupsafe import escape
 
 from gigalert_shared.crypto import Signer
 from gigalert_shared.settings import Settings
+from gigalert_web.i18n import text
 from tests.integration.web.conftest import NewClient, log_in, unique_address
 from tests.integration.web.gigs import insert_gig
 
@@ -72,12 +74,37 @@ async def test_history_shows_each_alert_with_its_deliveries(
     first = (await client.get("/alerts")).text
     assert first.index("失敗した案件") < first.index("案件24")  # newest first
     assert "送信失敗" in first and "550 mailbox unavailable" in first and "送信済み" in first
+    assert text("ja", "alerts.why.unknown") in first  # a text of no known kind
     assert "案件05" not in first  # 20 a page
     next_link = first.split('href="/alerts?cursor=', 1)[1].split('"', 1)[0]
     second = (await client.get("/alerts?cursor=" + next_link.replace("&amp;", "&"))).text
     assert "案件05" in second and "案件24" not in second
     filtered = (await client.get(f"/alerts?search={uuid.uuid4()}")).text
     assert "案件24" not in filtered
+
+
+async def test_a_failed_delivery_is_explained_in_the_viewers_language(
+    client: httpx.AsyncClient, maildir: Path, db: asyncpg.Connection
+) -> None:
+    _, freelancer, sid = await _account(client, maildir, db)
+    retried = "SMTP failed: server answered: 451 4.3.0 <try later> & again"
+    await _alert(db, freelancer, await insert_gig(db, title="再送"), [sid], "failed", retried)
+    refused = "gave up after 3 attempts: SMTP recipient refused: a@example.jp 550 5.1.1 unknown"
+    await _alert(db, freelancer, await insert_gig(db, title="失敗"), [sid], "dead", refused)
+    ja = (await client.get("/alerts")).text
+    assert text("ja", "alerts.why.our_side") + text("ja", "alerts.why.retrying") in ja
+    assert text("ja", "alerts.why.address_refused") in ja
+    assert text("ja", "alerts.why.gave_up", attempts=3) in ja
+    # The technical text stays, escaped, behind a summary.
+    summary = f'<details class="technical"><summary>{text("ja", "alerts.why.details")}</summary>'
+    escaped = "SMTP failed: server answered: 451 4.3.0 &lt;try later&gt; &amp; again"
+    assert f"{summary}<code>{escaped}</code></details>" in ja and "<try later>" not in ja
+    client.cookies.set("lang", "en")
+    en = (await client.get("/alerts")).text
+    said = text("en", "alerts.why.our_side") + " " + text("en", "alerts.why.retrying")
+    assert escape(said) in en
+    assert text("en", "alerts.why.gave_up", attempts=3) in en
+    assert text("ja", "alerts.why.our_side") not in en
 
 
 async def test_hostile_gig_text_is_shown_as_text(

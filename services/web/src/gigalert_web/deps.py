@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from gigalert_shared.auth_guards import token_matches
 from gigalert_shared.crypto import shown_target
 from gigalert_shared.settings import Settings
+from gigalert_web.delivery_failures import delivery_failure
 from gigalert_web.i18n import LANGS, Lang, pick_lang, text
 from gigalert_web.sessions import Viewer, load_viewer, session_id_of
 
@@ -58,6 +59,7 @@ def local_time(value: datetime | None, zone: str | None, fmt: str = "%Y-%m-%d %H
 TEMPLATES.env.filters["http_url"] = http_url
 TEMPLATES.env.globals["channel_label"] = channel_label
 TEMPLATES.env.filters["local"] = local_time
+TEMPLATES.env.globals["delivery_failure"] = delivery_failure
 
 
 class LoginRequired(Exception):
