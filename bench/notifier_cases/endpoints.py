@@ -84,6 +84,7 @@ async def run_worker(webhook_port: int) -> list[float]:
         body_format: str,
         timeout: float,
         text: str | None = None,
+        mail: object = None,  # email only
     ) -> SendOutcome:
         hook = url.rstrip("/").rsplit("/", 1)[-1]
         start = time.perf_counter()
