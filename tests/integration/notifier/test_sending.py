@@ -5,12 +5,11 @@
   come from small aiosmtpd servers started by the test on free local ports.
 * Slack and LINE at the HTTP boundary: Apprise's Slack plugin calls ``requests.request(...)``
   and its LINE plugin ``requests.post(...)``; ``sending`` hands them a stand-in for the
-  ``requests`` module that makes the same calls on a kept ``requests.Session`` per host.
-  The tests replace exactly those two methods with
-  ``unittest.mock.patch("requests.Session.request")`` / ``patch("requests.Session.post")``
-  (class attributes, so the patch holds in the send thread too), answer with a real
-  ``requests.Response`` of the chosen status, and assert the method, URL, headers and JSON
-  body that would have gone out. Nothing reaches the internet.
+  ``requests`` module whose every call is one ``transport.exchange(method, url, **kwargs)``
+  (put on the wire by httpx). The tests replace that one coroutine (:func:`on_the_wire`),
+  answer with a real ``requests.Response`` of the chosen status, and assert the method,
+  URL, headers and JSON body that would have gone out. Nothing reaches the internet. The
+  exchange itself is tested against a local HTTP/1.1 server (``json://``), at the end.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from aiosmtpd.controller import Controller
 
 from gigalert_notifier import sending
 from gigalert_notifier.apprise_urls import email_url, line_url, slack_url
+from gigalert_notifier.http_pool import transport
 from gigalert_notifier.outcome import SendOutcome
 from gigalert_notifier.render import render_alert, render_digest
 from gigalert_notifier.sending import send
@@ -51,6 +51,7 @@ from gigalert_shared.events import (
 )
 from gigalert_shared.settings import SmtpSettings
 from tests.conftest import SMTP_PORT
+from tests.support.http_stub import read_request
 from tests.support.ports import free_port
 
 WEBHOOK = "https://hooks.slack.com/services/T0000AAAA/B0000BBBB/abcdefghijklmnopqrstuvwx"
@@ -324,6 +325,11 @@ async def test_bad_arguments_are_programming_errors() -> None:
 # ------------------------------------------------------------------ HTTP boundary
 
 
+def on_the_wire(**answer: Any) -> Any:
+    """What goes on the wire: the transport's one exchange, as ``requests`` arguments."""
+    return mock.patch.object(transport, "exchange", new_callable=mock.AsyncMock, **answer)
+
+
 def response(status: int, content: bytes, headers: dict[str, str] | None = None) -> Any:
     r = requests.Response()
     r.status_code = status
@@ -338,7 +344,7 @@ HOSTILE = "PMO支援 <!channel> [win](https://evil.example) & <@U999>"
 
 async def test_slack_request_as_apprise_would_send_it() -> None:
     rendered = render_alert(make_alert(HOSTILE), locale="ja", unsubscribe_url=UNSUB)
-    with mock.patch("requests.Session.request", return_value=response(200, b"ok")) as request:
+    with on_the_wire(return_value=response(200, b"ok")) as request:
         outcome = await send(
             slack_url(WEBHOOK),
             title=rendered.subject,
@@ -379,7 +385,7 @@ async def test_slack_request_as_apprise_would_send_it() -> None:
 
 async def test_line_request_as_apprise_would_send_it() -> None:
     rendered = render_alert(make_alert("PMO支援"), locale="ja", unsubscribe_url=UNSUB)
-    with mock.patch("requests.Session.post", return_value=response(200, b"{}")) as post:
+    with on_the_wire(return_value=response(200, b"{}")) as post:
         outcome = await send(
             line_url(LINE_TOKEN, LINE_USER),
             title=rendered.subject,  # LINE has no title: send() leaves it out
@@ -389,8 +395,8 @@ async def test_line_request_as_apprise_would_send_it() -> None:
         )
     assert outcome.ok
     post.assert_called_once()
-    (url,), kwargs = post.call_args
-    assert url == "https://api.line.me/v2/bot/message/push"
+    (method, url), kwargs = post.call_args
+    assert (method, url) == ("post", "https://api.line.me/v2/bot/message/push")
     assert kwargs["headers"] == {
         "User-Agent": "gigalert",
         "Content-Type": "application/json",
@@ -405,7 +411,7 @@ async def test_line_request_as_apprise_would_send_it() -> None:
 async def test_a_long_line_digest_goes_out_whole_within_the_limit() -> None:
     alerts = [make_alert(f"案件{i} " + "説明" * 60) for i in range(80)]
     rendered = render_digest(alerts, locale="ja", unsubscribe_url=UNSUB)
-    with mock.patch("requests.Session.post", return_value=response(200, b"{}")) as post:
+    with on_the_wire(return_value=response(200, b"{}")) as post:
         outcome = await send(
             line_url(LINE_TOKEN, LINE_USER),
             title=rendered.subject,
@@ -437,7 +443,7 @@ async def test_slack_answers(
     status: int, body: bytes, ok: bool, permanent: bool, rate_limited: bool
 ) -> None:
     answer = response(status, body, {"Retry-After": "30"} if status == 429 else None)
-    with mock.patch("requests.Session.request", return_value=answer):
+    with on_the_wire(return_value=answer):
         outcome = await send(WEBHOOK, title="t", body="b", body_format="markdown", timeout=5)
     assert (outcome.ok, outcome.permanent, outcome.rate_limited) == (ok, permanent, rate_limited)
     assert outcome.http_status == (None if ok else status)
@@ -454,7 +460,7 @@ async def test_slack_answers(
 async def test_line_answers(
     status: int, body: bytes, ok: bool, permanent: bool, rate_limited: bool
 ) -> None:
-    with mock.patch("requests.Session.post", return_value=response(status, body)):
+    with on_the_wire(return_value=response(status, body)):
         outcome = await send(
             line_url(LINE_TOKEN, LINE_USER), title="", body="b", body_format="text", timeout=5
         )
@@ -465,7 +471,7 @@ async def test_line_answers(
 
 
 async def test_an_http_connection_error_is_transient() -> None:
-    with mock.patch("requests.Session.request", side_effect=requests.ConnectionError("refused")):
+    with on_the_wire(side_effect=requests.ConnectionError("refused")):
         outcome = await send(WEBHOOK, title="t", body="b", body_format="markdown", timeout=5)
     assert transient(outcome), outcome
     assert outcome.http_status is None
@@ -474,7 +480,7 @@ async def test_an_http_connection_error_is_transient() -> None:
 
 async def test_each_send_is_unthrottled() -> None:
     """Apprise's per-instance pacing (1.2 s for Slack) must not slow a burst down."""
-    with mock.patch("requests.Session.request", return_value=response(200, b"ok")) as request:
+    with on_the_wire(return_value=response(200, b"ok")) as request:
         await send(WEBHOOK, title="warm-up", body="b", body_format="markdown", timeout=5)
         start = time.monotonic()
         outcomes = await asyncio.gather(
@@ -498,8 +504,8 @@ async def test_a_webhook_plugin_is_loaded_once_and_lent_to_one_send_at_a_time() 
     in_use: set[int] = set()
     shared: list[int] = []
 
-    def answer(method: str, url: str, **kwargs: Any) -> Any:
-        time.sleep(0.05)
+    async def answer(method: str, url: str, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.05)
         return response(200, b"ok")
 
     real_send = NotifySlack.send
@@ -515,7 +521,7 @@ async def test_a_webhook_plugin_is_loaded_once_and_lent_to_one_send_at_a_time() 
 
     webhook = WEBHOOK.replace("abcdefghijklmnop", uuid.uuid4().hex[:16])  # not kept yet
     with (
-        mock.patch("requests.Session.request", side_effect=answer) as request,
+        on_the_wire(side_effect=answer) as request,
         mock.patch.object(NotifySlack, "send", tracked),
         mock.patch.object(
             apprise.Apprise, "instantiate", wraps=apprise.Apprise.instantiate
@@ -540,26 +546,25 @@ async def test_a_webhook_plugin_is_loaded_once_and_lent_to_one_send_at_a_time() 
 
 
 async def test_a_plugin_whose_send_timed_out_is_not_reused() -> None:
-    """A send cut off by the timeout may still be running in Apprise's thread: its plugin
-    is dropped, and the next send to the URL loads a fresh one."""
+    """A send cut off by the timeout is cancelled where it waits: its plugin is dropped,
+    and the next send to the URL loads a fresh one."""
     import apprise
 
     release = asyncio.Event()
-    loop = asyncio.get_running_loop()
 
-    def stuck(method: str, url: str, **kwargs: Any) -> Any:
-        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(10)
+    async def stuck(method: str, url: str, **kwargs: Any) -> Any:
+        await release.wait()
         return response(200, b"ok")
 
     webhook = WEBHOOK.replace("abcdefghijklmnop", uuid.uuid4().hex[:16])
     with mock.patch.object(
         apprise.Apprise, "instantiate", wraps=apprise.Apprise.instantiate
     ) as instantiate:
-        with mock.patch("requests.Session.request", side_effect=stuck):
+        with on_the_wire(side_effect=stuck):
             outcome = await send(webhook, title="t", body="b", body_format="markdown", timeout=0.3)
         assert transient(outcome) and "timed out" in (outcome.error or "")
         release.set()
-        with mock.patch("requests.Session.request", return_value=response(200, b"ok")):
+        with on_the_wire(return_value=response(200, b"ok")):
             assert (await send(webhook, title="t", body="b", body_format="markdown", timeout=5)).ok
     assert instantiate.call_count == 2
 
@@ -631,3 +636,70 @@ async def test_smtp_sessions_are_kept_renewed_and_replaced_when_dropped() -> Non
     finally:
         controller.stop()
         sending.configure()
+
+
+# ------------------------------------------------------------------ the exchange, on a real wire
+
+
+class KeptAliveServer:
+    """HTTP/1.1 with keep-alive on a free local port: answers each request with the first of
+    ``answers`` (status, body, headers), taken off while more follow; counts connections and
+    requests."""
+
+    def __init__(self, answers: list[tuple[int, bytes, dict[str, str]]]) -> None:
+        self.answers = answers
+        self.connections = 0
+        self.bodies: list[bytes] = []
+        self.port = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                request = await read_request(reader)
+                self.bodies.append(request.body)
+                status, body, headers = (
+                    self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+                )
+                extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                writer.write(
+                    f"HTTP/1.1 {status} X\r\ncontent-length: {len(body)}\r\n{extra}\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+async def test_webhook_posts_share_one_kept_connection_and_answers_are_read() -> None:
+    server = KeptAliveServer([(200, b"ok", {})])
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        url = f"json://127.0.0.1:{port}/hook"
+        outcomes = [
+            await send(url, title=f"t{i}", body=f"b{i}", body_format="text", timeout=5)
+            for i in range(3)
+        ]
+        assert all(o.ok for o in outcomes), outcomes
+        assert (server.connections, len(server.bodies)) == (1, 3)
+        assert [json.loads(b)["title"] for b in server.bodies] == ["t0", "t1", "t2"]
+
+        server.answers = [(429, b"slow down", {"Retry-After": "7"}), (503, b"busy", {})]
+        limited = await send(url, title="t", body="b", body_format="text", timeout=5)
+        down = await send(url, title="t", body="b", body_format="text", timeout=5)
+        assert limited.rate_limited and limited.retry_after == 7.0, limited
+        assert limited.http_status == 429 and "slow down" in (limited.error or "")
+        assert transient(down) and down.http_status == 503 and "busy" in (down.error or "")
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
+async def test_a_webhook_host_that_refuses_is_a_transient_connection_error() -> None:
+    url = f"json://127.0.0.1:{free_port()}/hook"
+    outcome = await send(url, title="t", body="b", body_format="text", timeout=5)
+    assert transient(outcome) and outcome.http_status is None, outcome
+    assert (outcome.error or "").startswith("connection error: ConnectionError"), outcome

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import ssl
 import threading
 import warnings
 from functools import lru_cache
@@ -24,10 +23,8 @@ from gigalert_notifier.http_pool import HTTP_PLUGIN_MODULES, transport
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
     from apprise.plugins.email import NotifyEmail
-    from apprise.plugins.email.smtp import AppriseSMTPController
 
 __all__ = [
-    "AppriseSMTPController",
     "NotifyEmail",
     "asset",
     "configure_apprise_logging",
@@ -89,41 +86,12 @@ def _load_locked() -> None:
         )
         manager: Any = NotificationManager  # untyped in apprise 2.3
         manager().load_modules()
-    _reuse_smtp_tls_context()
     _fast_qp_header_length()
     for name in HTTP_PLUGIN_MODULES:
         module: Any = importlib.import_module(name)
         if getattr(module, "requests", None) is requests:
             module.requests = transport
     _plugins_loaded = True
-
-
-class _CachedDefaultContext:
-    """Stands in for the ``ssl`` module inside Apprise's SMTP controller.
-
-    Apprise 2.3 builds a new default SSL context (parsing the whole CA bundle, ~90 ms of
-    CPU) for every connection, even over plain SMTP. A context can serve many connections,
-    so we hand out one, built once. We never turn certificate checks off (Apprise only
-    mutates the context when a URL says ``verify=no``, and our URLs never do)."""
-
-    def __init__(self) -> None:
-        self._context: ssl.SSLContext | None = None
-
-    def create_default_context(self, *args: Any, **kwargs: Any) -> ssl.SSLContext:
-        if args or kwargs:
-            return ssl.create_default_context(*args, **kwargs)
-        if self._context is None:
-            self._context = ssl.create_default_context()
-        return self._context
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(ssl, name)
-
-
-def _reuse_smtp_tls_context() -> None:
-    module: Any = importlib.import_module("apprise.plugins.email.smtp")
-    if getattr(module, "ssl", None) is ssl:
-        module.ssl = _CachedDefaultContext()
 
 
 def _fast_qp_header_length() -> None:

@@ -1,21 +1,23 @@
 """Keep-alive HTTP for Apprise's Slack, LINE and JSON plugins: :class:`PooledRequests`
-stands in for their ``requests`` module and sends through one ``requests.Session`` per host
-(at most ``per_host`` connections, cookies never kept), noting each answer's status and
-``Retry-After`` on the send's :class:`Call`."""
+stands in for their ``requests`` module and sends through one ``aiohttp`` session in the
+event loop (at most ``per_host`` connections, cookies never kept), noting each
+answer's status and ``Retry-After`` on the send's :class:`Call`."""
 
 from __future__ import annotations
 
-import contextlib
-import http.cookiejar
+import asyncio
 import os
-import threading
+import ssl
 import time
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, Final
-from urllib.parse import urlsplit
 
+import aiohttp
 import requests
+from requests.structures import CaseInsensitiveDict
 
+from gigalert_notifier.greenlet_bridge import await_only
 from gigalert_notifier.send_call import CALL
 
 HTTP_PLUGIN_MODULES: Final = (
@@ -24,11 +26,6 @@ HTTP_PLUGIN_MODULES: Final = (
     "apprise.plugins.custom_json",
 )
 _RETRY_AFTER_MAX: Final = 3600.0
-
-
-class _NoCookies(http.cookiejar.DefaultCookiePolicy):
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return False
 
 
 def retry_after(value: str | None) -> float | None:
@@ -50,102 +47,131 @@ def retry_after(value: str | None) -> float | None:
 
 class PooledRequests:
     """Stands in for the ``requests`` module inside Apprise's HTTP plugins: the same
-    ``request``/``post``/``get`` calls, sent through one ``requests.Session`` per host
-    (keep-alive; at most ``per_host`` pooled connections per host). The answer's status
-    and ``Retry-After`` are noted on the send's :class:`Call`."""
+    ``request``/``post``/``get`` calls, each awaited on the event loop (the plugin runs in a
+    greenlet: :mod:`gigalert_notifier.greenlet_bridge`) through one ``aiohttp`` session
+    (keep-alive; at most ``per_host`` connections per host, cookies never kept). The plugin
+    gets a ``requests.Response`` and ``requests``' exceptions, as it expects. The answer's
+    status and ``Retry-After`` are noted on the send's :class:`Call`."""
 
     def __init__(self, per_host: int = 16) -> None:
         self._per_host = per_host
-        self._sessions: dict[str, requests.Session] = {}
-        self._lock = threading.Lock()
-        self._ca_bundle: str | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the session's
 
     def __getattr__(self, name: str) -> Any:  # codes, exceptions, RequestException, …
         return getattr(requests, name)
 
     def configure(self, per_host: int) -> None:
-        with self._lock:
-            self._per_host = per_host
-            self._close_locked()
+        self._per_host = per_host
+        self.close()
 
-    def _session(self, url: str) -> requests.Session:
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}".lower()
-        session = self._sessions.get(key)
-        if session is None:
-            with self._lock:
-                session = self._sessions.get(key)
-                if session is None:
-                    session = requests.Session()
-                    session.cookies.set_policy(_NoCookies())
-                    # The environment (proxies, NO_PROXY, a CA bundle) is read once here,
-                    # not at every request (that scan was a third of requests' own cost).
-                    session.trust_env = False
-                    session.proxies.update(requests.utils.get_environ_proxies(key))
-                    self._ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
-                        "CURL_CA_BUNDLE"
-                    )
-                    adapter = requests.adapters.HTTPAdapter(
-                        pool_connections=1, pool_maxsize=self._per_host, max_retries=0
-                    )
-                    session.mount("https://", adapter)
-                    session.mount("http://", adapter)
-                    self._sessions[key] = session
+    def _client(self) -> aiohttp.ClientSession:
+        session, loop = self._session, asyncio.get_running_loop()
+        if session is None or session.closed or self._loop is not loop:
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=self._per_host)
+            # trust_env: proxies from the environment, read once here.
+            session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=True
+            )
+            self._session, self._loop = session, loop
         return session
 
-    def _seen(self, response: Any) -> Any:
+    async def exchange(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One request as ``requests`` would make it from these arguments, put on the wire
+        by aiohttp; its errors raised as ``requests``' own."""
+        if kwargs.get("files"):
+            raise requests.RequestException("file uploads are not supported")
+        auth = kwargs.get("auth")
+        try:
+            async with self._client().request(
+                method.upper(),
+                url,
+                data=_content(kwargs.get("data")),
+                json=kwargs.get("json"),
+                params=kwargs.get("params"),
+                headers=kwargs.get("headers"),
+                auth=aiohttp.BasicAuth(*auth) if auth else None,
+                timeout=_timeout(kwargs.get("timeout")),
+                allow_redirects=bool(kwargs.get("allow_redirects", True)),
+                ssl=_tls(bool(kwargs.get("verify", True))),
+            ) as answer:
+                return _as_requests(answer, await answer.read())
+        except TimeoutError as exc:
+            raise requests.Timeout(str(exc) or type(exc).__name__) from exc
+        except aiohttp.ClientConnectionError as exc:
+            raise requests.ConnectionError(str(exc) or type(exc).__name__) from exc
+        except aiohttp.ClientError as exc:
+            raise requests.RequestException(str(exc) or type(exc).__name__) from exc
+
+    def _seen(self, response: requests.Response) -> requests.Response:
         call = CALL.get()
         if call is not None:
             call.http_status = int(response.status_code)
-            headers = getattr(response, "headers", None) or {}
-            call.retry_after = retry_after(headers.get("Retry-After"))
+            call.retry_after = retry_after(response.headers.get("Retry-After"))
             if not 200 <= call.http_status < 300:
-                call.http_body = (getattr(response, "content", b"") or b"")[:300]
+                call.http_body = (response.content or b"")[:300]
         return response
 
-    def _failed(self, exc: BaseException) -> None:
-        call = CALL.get()
-        if call is not None:
-            call.error = exc
-
-    def _verify(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if self._ca_bundle and kwargs.get("verify", True) is True:
-            kwargs["verify"] = self._ca_bundle
-        return kwargs
-
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        kwargs = self._verify(kwargs)
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
-            return self._seen(self._session(url).request(method, url, **kwargs))
+            return self._seen(await_only(self.exchange(method, url, **kwargs)))
         except Exception as exc:
-            self._failed(exc)
+            call = CALL.get()
+            if call is not None:
+                call.error = exc
             raise
 
-    def post(self, url: str, **kwargs: Any) -> Any:
-        kwargs = self._verify(kwargs)
-        try:
-            return self._seen(self._session(url).post(url, **kwargs))
-        except Exception as exc:
-            self._failed(exc)
-            raise
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("post", url, **kwargs)
 
-    def get(self, url: str, **kwargs: Any) -> Any:
-        kwargs = self._verify(kwargs)
-        try:
-            return self._seen(self._session(url).get(url, **kwargs))
-        except Exception as exc:
-            self._failed(exc)
-            raise
-
-    def _close_locked(self) -> None:
-        for session in self._sessions.values():
-            with contextlib.suppress(Exception):
-                session.close()
-        self._sessions.clear()
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("get", url, **kwargs)
 
     def close(self) -> None:
-        with self._lock:
-            self._close_locked()
+        """Forget the session (its connections close with it)."""
+        self._session = None
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and self._loop is asyncio.get_running_loop():
+            await session.close()
+
+
+def _content(data: Any) -> bytes | None:
+    if data is None or isinstance(data, bytes):
+        return data
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    raise requests.RequestException(f"unsupported request body: {type(data).__name__}")
+
+
+def _timeout(value: Any) -> aiohttp.ClientTimeout:
+    """``requests``' timeout: seconds, or (connect, read), or None (none)."""
+    if isinstance(value, tuple):
+        connect, read = value
+        return aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
+    return aiohttp.ClientTimeout(sock_connect=value, sock_read=value)
+
+
+@lru_cache(maxsize=2)
+def _tls(verify: bool) -> ssl.SSLContext | bool:
+    """Certificates checked against the system's CAs, or ``REQUESTS_CA_BUNDLE`` as
+    ``requests`` would; built once (it parses the bundle)."""
+    if not verify:
+        return False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return ssl.create_default_context(cafile=bundle)
+
+
+def _as_requests(answer: aiohttp.ClientResponse, body: bytes) -> requests.Response:
+    response = requests.Response()
+    response.status_code = answer.status
+    response._content = body
+    response.headers = CaseInsensitiveDict(answer.headers.items())
+    response.url = str(answer.url)
+    response.reason = answer.reason or ""
+    response.encoding = answer.charset
+    return response
 
 
 transport = PooledRequests()

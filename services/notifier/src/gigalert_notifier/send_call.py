@@ -1,5 +1,5 @@
-"""What one send saw: filled in the worker thread by our email plugin and HTTP transport,
-read by the classification (never Apprise's log records)."""
+"""What one send saw: filled during the send by our email plugin and HTTP transport, read
+by the classification (never Apprise's log records)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Final
 
 @dataclass(slots=True)
 class Call:
-    """Filled in the worker thread by our plugin and transport during one send."""
+    """Filled by our plugin and transport during one send."""
 
     recipient: str | None = None
     headers: dict[str, str] = field(default_factory=dict)

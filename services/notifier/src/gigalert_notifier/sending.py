@@ -13,16 +13,17 @@ built for throughput:
 * **Slack, LINE (and Apprise's ``json://``, used by the bench)**: the plugins post through
   :class:`~gigalert_notifier.http_pool.PooledRequests` (keep-alive per host). A plugin
   instance is kept per URL (:class:`_IdlePlugins`) and lent to one send at a time.
-* Webhook sends run in our own thread pool (not a fresh ``Apprise`` object and its
-  dispatch per send), each plugin's ``notify()`` called directly. Throttles and retries are
-  off (backoff, jitter, ``Retry-After`` and provider rate limits are the worker's job).
+* A webhook plugin's ``notify()`` is called directly (not through a fresh ``Apprise``
+  object and its dispatch per send), in a greenlet of the event loop's thread
+  (:mod:`~gigalert_notifier.greenlet_bridge`): its requests are awaited, no thread per send.
+  Throttles and retries are off (backoff, jitter, ``Retry-After`` and provider rate limits
+  are the worker's job).
 
 Results are read from what the send itself saw (:class:`~gigalert_notifier.send_call.Call`)
 and classified by :mod:`gigalert_notifier.outcome`.
 
-Cancellation: a webhook's blocking send runs in a worker thread. When ``timeout`` expires
-(or the caller is cancelled) we stop waiting, but a send already on the wire may still
-complete; a mail cancelled after DATA was written may likewise have been accepted. A
+Cancellation: when ``timeout`` expires (or the caller is cancelled) the send is cancelled
+where it waits, but a request or mail already written may still have been accepted. A
 timeout is reported as transient, so the delivery may in rare cases arrive twice (at least
 once, never silently lost). The same holds for a process killed mid-send.
 """
@@ -30,7 +31,6 @@ once, never silently lost). The same holds for a process killed mid-send.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import dataclasses
 from collections import OrderedDict
 from typing import Any, Final, Literal
@@ -46,6 +46,7 @@ from gigalert_notifier.apprise_setup import (
     tune,
 )
 from gigalert_notifier.apprise_urls import MailTo
+from gigalert_notifier.greenlet_bridge import run_bridged
 from gigalert_notifier.http_pool import transport
 from gigalert_notifier.outcome import ERROR_MAX, SendOutcome, classify, failed, scrub
 from gigalert_notifier.pooled_email import EmailPlugins, split_email_url
@@ -66,9 +67,9 @@ _FORMATS: Final[dict[str, NotifyFormat]] = {
 class _IdlePlugins:
     """Plugin instances kept between sends, by (URL, timeout), for URLs that repeat: a
     Slack webhook or a LINE user gets the same URL every time. An instance is lent to one
-    send at a time (taken out while in use, so two threads never share it) and comes back
-    only after a send that finished: one that timed out may still be running, so its
-    instance is dropped. Used from the event loop thread only."""
+    send at a time (taken out while in use, so two sends in flight never share it) and comes
+    back only after a send that finished: one that timed out is dropped. Used from the event
+    loop's thread only."""
 
     def __init__(self, max_urls: int = 512) -> None:
         self._idle: OrderedDict[tuple[str, float], list[Any]] = OrderedDict()
@@ -92,8 +93,6 @@ class _IdlePlugins:
 _plugins = _IdlePlugins()
 
 shared_email = EmailPlugins()
-_executor: concurrent.futures.ThreadPoolExecutor | None = None
-_executor_size = 32
 
 
 def configure(
@@ -102,17 +101,11 @@ def configure(
     smtp_max_messages: int = 100,
     smtp_idle_seconds: float = 30.0,
     http_per_host: int = 16,
-    threads: int = 32,
 ) -> None:
     """Pool sizes for this process (the worker calls it from its settings at start)."""
-    global _executor, _executor_size
     shared_email.close()
     shared_email.settings = PoolSettings(smtp_sessions, smtp_max_messages, smtp_idle_seconds)
     transport.configure(http_per_host)
-    if _executor is not None and _executor_size != threads:
-        _executor.shutdown(wait=False)
-        _executor = None
-    _executor_size = threads
 
 
 def close() -> None:
@@ -125,16 +118,8 @@ def close() -> None:
 async def aclose() -> None:
     """QUIT the kept SMTP sessions and close the HTTP connections (at shutdown)."""
     await shared_email.aclose()
+    await transport.aclose()
     close()
-
-
-def _pool() -> concurrent.futures.ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=_executor_size, thread_name_prefix="gigalert-send"
-        )
-    return _executor
 
 
 def _parsed(url: str) -> dict[str, Any] | None:
@@ -174,7 +159,8 @@ async def _notify_here(service: Any, call: Call, title: str, body: str, fmt: Not
 
 
 def _notify(service: Any, call: Call, title: str, body: str, fmt: NotifyFormat) -> bool:
-    """In a worker thread: the plugin's own ``notify()`` with this send's :class:`Call`."""
+    """In a greenlet (:func:`run_bridged`): the plugin's own ``notify()`` with this send's
+    :class:`Call`; its HTTP requests are awaited on the loop."""
     token = CALL.set(call)
     try:
         return bool(service.notify(body=body, title=title, body_format=fmt))
@@ -234,13 +220,11 @@ async def send(
         title = ""
 
     try:
-        if smtp:
-            async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout):
+            if smtp:
                 ok = await _notify_here(service, call, title, body, fmt)
-        else:
-            loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(_pool(), _notify, service, call, title, body, fmt)
-            ok = await asyncio.wait_for(future, timeout)
+            else:
+                ok = await run_bridged(_notify, service, call, title, body, fmt)
     except TimeoutError:
         return failed(f"timed out after {timeout:g}s (the send may still have completed)")
     if kept is not None:

@@ -4,6 +4,7 @@ connect, EHLO, STARTTLS and login per mail, and no thread per send."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Final
@@ -67,6 +68,7 @@ class SmtpPool:
         self.max_messages = max_messages
         self.idle_seconds = idle_seconds
         self._idle: list[_Session] = []
+        self._tls: ssl.SSLContext | None = None  # built once: it parses the CA bundle
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
 
@@ -87,11 +89,19 @@ class SmtpPool:
             password=s.password if s.user else None,
             use_tls=s.secure_mode == "ssl",
             start_tls=s.secure_mode == "starttls",
-            validate_certs=s.verify_certificate,
+            tls_context=self._tls_context() if s.secure_mode != "insecure" else None,
             timeout=self.timeout,
         )
         await smtp.connect()
         return _Session(smtp)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+            if not self.server.verify_certificate:
+                self._tls.check_hostname = False
+                self._tls.verify_mode = ssl.CERT_NONE
+        return self._tls
 
     def _take(self) -> _Session | None:
         now = time.monotonic()

@@ -91,7 +91,6 @@ class DeliveryWorker:
                 smtp_max_messages=self._s.smtp_max_messages_per_connection,
                 smtp_idle_seconds=self._s.smtp_idle_seconds,
                 http_per_host=max(self._s.line_concurrency, _SLACK_CONCURRENCY),
-                threads=self._s.line_concurrency + _SLACK_CONCURRENCY,  # mail needs none
             )
         self._writer = StateWriter(pool)
         self._cap = DailyCap(pool, self._writer, self._s.email_daily_cap)
