@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,42 +38,23 @@ NOTES: Final = """\
   whole backlog was made due, so it is mostly queueing (p99 ≈ the time to drain N); the
   per-send time is the `gigalert_notifier_send_seconds` histogram (email; interpolated in
   its buckets 5, 10, 25, 50, 100, 250 ms …) or exact timings around `send()` (webhook).
-- **How Apprise is used** (`pooled_email.py`, `sending.py`): one `PooledEmail` (a `NotifyEmail` subclass) per
-  SMTP configuration, its SMTP sessions kept in a pool of `GIGALERT_NOTIFIER_SMTP_CONCURRENCY`
-  and reused (renewed after `GIGALERT_NOTIFIER_SMTP_MAX_MESSAGES_PER_CONNECTION` mails);
-  Slack/LINE/json plugins kept per URL, posting through one keep-alive `requests.Session` per
-  host; sends in our own thread pool ({pool} is the size Apprise's own pool would have had
-  here, no longer used). This bench gives every webhook delivery its own URL, so a plugin is
-  instantiated per post; an alert mail is assembled from the rendered text and HTML
-  (`mail_message.py`), not by Apprise's `prepare_emails`.
+- **How Apprise is used** (`pooled_email.py`, `sending.py`, `http_pool.py`,
+  `greenlet_bridge.py`): no thread per send. Email goes through one `PooledEmail` (a
+  `NotifyEmail` subclass) per SMTP configuration, awaited through its `async_notify()`: its
+  aiosmtplib sessions are kept in a pool of `GIGALERT_NOTIFIER_SMTP_CONCURRENCY`, reused, and
+  renewed after `GIGALERT_NOTIFIER_SMTP_MAX_MESSAGES_PER_CONNECTION` mails; an alert mail is
+  assembled from the rendered text and HTML (`mail_message.py`). Slack/LINE/json plugins are
+  kept per URL and their `notify()` runs in a greenlet of the event loop's thread, each
+  request they make awaited on one keep-alive aiohttp session. This bench gives every webhook
+  delivery its own URL, so a plugin is instantiated per post.
 - **What limits throughput: CPU per send, in one Python process.** Each send cost the
   notifier {email_cpu} ms of CPU for a mail and {hook_cpu} ms for a json:// POST (median of
   the "sender CPU ms" column), against {smtp_cpu} ms (smtplib) and {httpx_cpu} / {req_cpu}
-  ms (httpx / requests) for the raw clients in the baselines. One process runs its Python
-  code on one core at a time (the GIL; only time in system calls overlaps), so roughly
-  ~{email_cap} mails/s per process is the ceiling even on an idle core; more concurrency
-  only lengthens each send. A second process
-  helps only as far as there is a free core (this machine has two, shared with Kafka,
-  Postgres, the sink and, here, other work). Since session 18 no piece of a mail's cost
-  stands out (docs/benchmarks.md has the breakdown); before the 2026-12-02 rework, a quick
-  profile (py-spy 0.4.3, 250 Hz; not part of the run) of `send()` alone found no single hot spot
-  but Apprise's per-send machinery spread thin: building the plugin from the URL
-  (`Apprise.instantiate`: URL parsing, and CWE-312 redaction of the URL for its debug
-  log), creating the `Apprise` object (its `AppriseLocale` looks up gettext catalogues on
-  disk every time), the debug log records we keep on to read SMTP reply codes, Apprise's
-  async dispatch (call state, thread hand-off), the MIME build, and smtplib/requests with a
-  new connection per send. Attributing each sample to its deepest such frame: for email
-  about a quarter in Apprise's logging and URL redaction, ~15 % each in smtplib, Apprise's
-  dispatch and `instantiate`, ~11 % the MIME build, ~7 % the `Apprise` object; for
-  json:// ~30 % the HTTP client (requests, urllib3), ~25 % logging, ~20 % dispatch. Inside `gigalert notifier serve` the
-  worker adds about 2–3 ms per delivery: asyncpg round trips (the claim, then the
-  outcomes; these were a `mark_sent` + `channel_succeeded` transaction per delivery, ~14 % of
-  samples, and are now a `mark_sent_many` per handful of sends), validating
-  each claimed payload into `AlertMatched` with pydantic (~11 %) and rendering (~7 %).
-  Reaching 1,000/s per process would need ≤ 1 ms of CPU per delivery, all included; raw
-  smtplib with a connection per mail already costs about that here, so it would take
-  reused connections (one SMTP session per batch, an HTTP session per webhook host) and no
-  Apprise object per message, i.e. not Apprise's per-URL `notify` for each send.
+  ms (httpx / requests) for the raw clients in the baselines, all included: the claim,
+  parsing the alert, rendering, Apprise, the wire, the daily-cap slot and recording. One
+  process runs its Python code on one core at a time, so about {email_cap} mails/s per
+  process is the ceiling even on an idle core. A second process helps only as far as there
+  is a free core (this machine has two, shared with Kafka, Postgres, the sink and the bench).
 - **End to end.** Each probe gig gives one mail per probe freelancer, so the mails of one
   gig are correlated: with 4 probe freelancers the p99 of the mails is about the slowest
   probe gig. The notifier's worker is woken by its consumer when deliveries are created, so
@@ -94,7 +74,7 @@ NOTES: Final = """\
 """
 
 
-def notes(report: Report, pool: int) -> str:
+def notes(report: Report) -> str:
     email = [r.cpu_ms for r in report.email if not math.isnan(r.cpu_ms)]
     hooks = [r.cpu_ms for r in report.hooks if not math.isnan(r.cpu_ms)]
 
@@ -103,7 +83,6 @@ def notes(report: Report, pool: int) -> str:
 
     email_cpu = statistics.median(email) if email else math.nan
     return NOTES.format(
-        pool=pool,
         email_cpu=f"{email_cpu:.1f}",
         hook_cpu=f"{statistics.median(hooks):.1f}" if hooks else "-",
         smtp_cpu=cpu(_find(report.base, "email floor: smtplib")),
@@ -116,7 +95,6 @@ def notes(report: Report, pool: int) -> str:
 def write_doc(path: Path, command: str, report: Report, args: argparse.Namespace) -> None:
     info, email, hooks, base = report.info, report.email, report.hooks, report.base
     e, elapsed = report.e2e, report.elapsed
-    pool = min(32, (os.cpu_count() or 1) + 4)
     parts = [
         "## Notifier",
         "",
@@ -160,5 +138,5 @@ def write_doc(path: Path, command: str, report: Report, args: argparse.Namespace
             e2e_table(e, args),
             "",
         ]
-    parts += ["### Notes", "", notes(report, pool)]
+    parts += ["### Notes", "", notes(report)]
     path.write_text("\n".join(parts).rstrip() + "\n", encoding="utf-8")
