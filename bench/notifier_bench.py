@@ -271,15 +271,23 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _as_served() -> asyncio.Runner:
+    """uvloop, as uvicorn picks it for the services (``loop="auto"``)."""
+    import uvloop
+
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     given = list(sys.argv[1:] if argv is None else argv)
     args = parse(given)
     if args.command == "webhook":
-        with open(args.out, "a", encoding="utf-8") as out:
-            asyncio.run(run_webhook(args.port, out))
+        with open(args.out, "a", encoding="utf-8") as out, _as_served() as runner:
+            runner.run(run_webhook(args.port, out))
         return
     if args.command == "worker":
-        durations = asyncio.run(run_worker(args.webhook_port))
+        with _as_served() as runner:  # the loop `gigalert notifier serve` runs the worker on
+            durations = runner.run(run_worker(args.webhook_port))
         Path(args.out).write_text(json.dumps({"send_seconds": durations}), encoding="utf-8")
         return
     report = asyncio.run(run(args))

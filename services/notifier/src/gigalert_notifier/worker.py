@@ -75,7 +75,7 @@ class DeliveryWorker:
         self._limits = {
             # A mail holds its place while its daily-cap slot is taken too; the SMTP
             # sessions themselves are bounded by the pool (smtp_concurrency).
-            "email": asyncio.Semaphore(2 * self._s.smtp_concurrency),
+            "email": asyncio.Semaphore(self._s.smtp_concurrency),
             "line": asyncio.Semaphore(self._s.line_concurrency),
             "slack": asyncio.Semaphore(_SLACK_CONCURRENCY),
         }
@@ -144,32 +144,38 @@ class DeliveryWorker:
             return
         slot: date | None = None
         held = 0.0
-        async with self._channel_locks[c.channel_id], self._limits[c.kind]:
-            # A 429 asked for a longer wait than pacing sleeps: postponed, not slept.
-            held = self._held_for(c)
-            if held > max(_HOLD_SLEEP_MAX, self._s.slack_min_interval_seconds):
-                outcome = None
-            else:
-                held = 0.0
-                await self._pace(c)
-            # No send starts once stop is requested, nor so late in the lease that another
-            # replica could claim the row while it is under way.
-            if held or self._stopping or not self._lease_allows_a_send(c):
-                outcome = None
-            elif c.kind == "email" and (slot := await self._take_slot(c)) is None:
-                return  # over the address's daily cap: deferred to the next day
-            else:
-                start = time.perf_counter()
-                outcome = await self._send(
-                    message.url,
-                    title=message.title,
-                    body=message.body,
-                    body_format=message.body_format,
-                    timeout=self._s.send_timeout_seconds,
-                    text=message.text,
-                    mail=message.mail,
-                )
-                SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
+        async with self._channel_locks[c.channel_id]:
+            # A mail's daily-cap slot is taken before it waits for an SMTP session, so the
+            # sessions never idle on that statement.
+            email = c.kind == "email" and not self._stopping
+            if email and (slot := await self._take_slot(c)) is None:
+                return  # over the cap: deferred to the next day (or given back)
+            async with self._limits[c.kind]:
+                # A 429 asked for a longer wait than pacing sleeps: postponed, not slept.
+                held = self._held_for(c)
+                if held > max(_HOLD_SLEEP_MAX, self._s.slack_min_interval_seconds):
+                    outcome = None
+                else:
+                    held = 0.0
+                    await self._pace(c)
+                # No send starts once stop is requested, nor so late in the lease that
+                # another replica could claim the row while it is under way.
+                if held or self._stopping or not self._lease_allows_a_send(c):
+                    outcome = None
+                else:
+                    start = time.perf_counter()
+                    outcome = await self._send(
+                        message.url,
+                        title=message.title,
+                        body=message.body,
+                        body_format=message.body_format,
+                        timeout=self._s.send_timeout_seconds,
+                        text=message.text,
+                        mail=message.mail,
+                    )
+                    SEND_SECONDS.labels(kind=c.kind).observe(time.perf_counter() - start)
+        if outcome is None and slot is not None:
+            await self._cap.release(c.target.lower(), slot)  # not sent: not counted
         if outcome is None and held:
             await self._postpone(c, held)
             return
