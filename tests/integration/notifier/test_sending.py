@@ -6,7 +6,7 @@
 * Slack and LINE at the HTTP boundary: Apprise's Slack plugin calls ``requests.request(...)``
   and its LINE plugin ``requests.post(...)``; ``sending`` hands them a stand-in for the
   ``requests`` module whose every call is one ``transport.exchange(method, url, **kwargs)``
-  (put on the wire by httpx). The tests replace that one coroutine (:func:`on_the_wire`),
+  (put on the wire by aiohttp). The tests replace that one coroutine (:func:`on_the_wire`),
   answer with a real ``requests.Response`` of the chosen status, and assert the method,
   URL, headers and JSON body that would have gone out. Nothing reaches the internet. The
   exchange itself is tested against a local HTTP/1.1 server (``json://``), at the end.
@@ -256,6 +256,7 @@ async def test_recipient_refused_with_5xx_is_permanent() -> None:
     ("stage", "reply", "error"),
     [
         ("rcpt", "450 4.2.1 Mailbox busy", f"SMTP recipient deferred: {ADDRESS} 450"),
+        ("rcpt", "421 4.3.2 Closing", "SMTP failed: server answered: 421"),  # not the address
         ("data", "451 4.3.0 Try again later", "SMTP failed: server answered: 451"),
         ("data", "554 5.7.1 Message rejected", "SMTP failed: server answered: 554"),
         ("mail", "550 5.7.1 Sender denied", "SMTP failed: sender alerts@gigalert.local refused"),

@@ -72,6 +72,18 @@ NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
         ("email", "channel is disabled", "channel_disabled"),
         ("email", "channel is paused by its owner", "channel_paused"),
         ("line", "channel is not verified", "channel_unverified"),
+        (
+            "email",
+            "the sender (GIGALERT_SMTP_SENDER) is not a plain email address: 'x'",
+            "our_side",
+        ),
+        ("line", "not a LINE user, group or room id", "channel_unusable"),
+        (
+            "slack",
+            "not a Slack incoming-webhook URL (https://hooks.slack.com/…)",
+            "channel_unusable",
+        ),
+        ("email", "SMTP failed: server answered: 421 4.3.2 Closing", "our_side"),
         ("slack", "send failed", "unknown"),
         ("email", "", "unknown"),
     ],

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 import aiohttp
+import certifi
 import requests
 from requests.structures import CaseInsensitiveDict
 
@@ -69,7 +70,7 @@ class PooledRequests:
         session, loop = self._session, asyncio.get_running_loop()
         if session is None or session.closed or self._loop is not loop:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=self._per_host)
-            # trust_env: proxies from the environment, read once here.
+            # trust_env: proxies from the environment (HTTPS_PROXY, NO_PROXY).
             session = aiohttp.ClientSession(
                 connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=True
             )
@@ -93,7 +94,7 @@ class PooledRequests:
                 auth=aiohttp.BasicAuth(*auth) if auth else None,
                 timeout=_timeout(kwargs.get("timeout")),
                 allow_redirects=bool(kwargs.get("allow_redirects", True)),
-                ssl=_tls(bool(kwargs.get("verify", True))),
+                ssl=_tls(kwargs.get("verify", True)),
             ) as answer:
                 return _as_requests(answer, await answer.read())
         except TimeoutError as exc:
@@ -128,7 +129,7 @@ class PooledRequests:
         return self.request("get", url, **kwargs)
 
     def close(self) -> None:
-        """Forget the session (its connections close with it)."""
+        """Forget the session (at a loop change its loop may be gone: nothing to close)."""
         self._session = None
 
     async def aclose(self) -> None:
@@ -153,14 +154,22 @@ def _timeout(value: Any) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(sock_connect=value, sock_read=value)
 
 
-@lru_cache(maxsize=2)
-def _tls(verify: bool) -> ssl.SSLContext | bool:
-    """Certificates checked against the system's CAs, or ``REQUESTS_CA_BUNDLE`` as
-    ``requests`` would; built once (it parses the bundle)."""
-    if not verify:
+def _tls(verify: Any) -> ssl.SSLContext | bool:
+    """``requests``' ``verify``: off only when False; a path is a CA bundle; otherwise
+    ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` or certifi's bundle, as ``requests`` does."""
+    if verify is False:
         return False
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    return ssl.create_default_context(cafile=bundle)
+    if isinstance(verify, str):
+        return _context(verify)
+    return _context(
+        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    )
+
+
+@lru_cache(maxsize=4)
+def _context(cafile: str) -> ssl.SSLContext:
+    """Built once per bundle (it parses the bundle)."""
+    return ssl.create_default_context(cafile=cafile)
 
 
 def _as_requests(answer: aiohttp.ClientResponse, body: bytes) -> requests.Response:

@@ -108,7 +108,7 @@ def _classify_smtp(call: Call) -> SendOutcome:
     if call.connect_failed:
         cause = exc.__cause__
         errno = cause.errno if isinstance(cause, OSError) else None
-        reason = f"{os.strerror(errno)}: " if errno else ""
+        reason = f"{os.strerror(errno)}: " if errno and errno > 0 else ""
         return failed(f"SMTP connection failed: {reason}{_describe(exc)}")
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
         return failed(f"SMTP failed: sender {exc.sender} refused: {exc.code} {exc.message}")

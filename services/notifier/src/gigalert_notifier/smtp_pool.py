@@ -4,9 +4,10 @@ connect, EHLO, STARTTLS and login per mail, and no thread per send."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import aiosmtplib
@@ -40,7 +41,7 @@ class SmtpServer:
     port: int
     secure_mode: str  # Apprise's: "insecure", "starttls" or "ssl"
     user: str | None
-    password: str | None
+    password: str | None = field(repr=False)
     verify_certificate: bool
 
 
@@ -93,6 +94,11 @@ class SmtpPool:
             timeout=self.timeout,
         )
         await smtp.connect()
+        if smtp.last_ehlo_response is None:  # plain, no login: EHLO now, to know SIZE
+            try:
+                await smtp.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                await smtp.helo()
         return _Session(smtp)
 
     def _tls_context(self) -> ssl.SSLContext:
@@ -160,9 +166,9 @@ class SmtpPool:
                 try:
                     await smtp.rcpt(addr)
                 except aiosmtplib.SMTPRecipientRefused as exc:
+                    if exc.code == _CLOSING:  # the server's trouble, not the recipient's
+                        raise
                     refused.append(exc)
-                    if exc.code == _CLOSING:
-                        raise aiosmtplib.SMTPRecipientsRefused(refused) from exc
             if len(refused) == len(to_addrs):
                 raise aiosmtplib.SMTPRecipientsRefused(refused)
             stage = "data"
@@ -196,7 +202,8 @@ class SmtpPool:
         """Close the idle sessions without QUIT (at a loop change or when replaced)."""
         idle, self._idle = self._idle, []
         for session in idle:
-            session.smtp.close()
+            with contextlib.suppress(RuntimeError):  # its loop may be closed already
+                session.smtp.close()
 
     async def aclose(self) -> None:
         """QUIT the idle sessions (at shutdown)."""
@@ -218,13 +225,12 @@ async def _quit(smtp: aiosmtplib.SMTP) -> None:
 
 
 def _closing(exc: BaseException) -> bool:
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        return any(r.code == _CLOSING for r in exc.recipients)
     return getattr(exc, "code", None) == _CLOSING
 
 
 def _stale(exc: BaseException) -> bool:
-    """A kept session that the server had dropped, or that it is closing (421)."""
+    """A kept session that the server had dropped, or that it is closing (421); a timeout
+    (an ``OSError``) counts too: at MAIL nothing of the mail was sent yet."""
     return isinstance(exc, _DISCONNECTED) or _closing(exc)
 
 

@@ -47,7 +47,7 @@ _PREFIXES: Final[tuple[tuple[tuple[str, ...], FailureKind], ...]] = (
     (("SMTP recipient deferred",), "address_deferred"),
     (("timed out",), "timed_out"),
     (("connection error",), "service_trouble"),
-    (("no usable URL",), "channel_unusable"),
+    (("no usable URL", "not a LINE ", "not a Slack "), "channel_unusable"),
     (
         (
             "SMTP connection failed",
@@ -55,7 +55,7 @@ _PREFIXES: Final[tuple[tuple[tuple[str, ...], FailureKind], ...]] = (
             "GIGALERT_NOTIFIER_",
             "the SMTP ",
             "the LINE channel access token",
-            "the sender name",
+            "the sender",
             "the delivery id",
             "the unsubscribe URL",
         ),

@@ -20,7 +20,6 @@ from gigalert_notifier.apprise_setup import configure_apprise_logging, load_appr
 from gigalert_notifier.consumer import AlertConsumer, register_alert_consumer
 from gigalert_notifier.line_quota import poll_quota
 from gigalert_notifier.schedule import Clock, SystemClock
-from gigalert_notifier.sending import close as close_senders
 from gigalert_notifier.worker import DeliveryWorker, Sender
 from gigalert_shared.auth_guards import token_guard
 from gigalert_shared.db import create_pool
@@ -103,9 +102,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await quota
             await broker.stop()
-            await worker.stop()
-            if send:
-                await asyncio.to_thread(close_senders)  # QUIT the kept SMTP sessions
+            await worker.stop()  # it QUITs the kept SMTP sessions and closes HTTP ones
             await pool.close()
             log.info("notifier stopped")
 
