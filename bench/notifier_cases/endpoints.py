@@ -4,6 +4,7 @@ endpoint, and the real DeliveryWorker with its sender redirected to it."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable
 from typing import IO, Any
@@ -98,6 +99,7 @@ async def run_worker(webhook_port: int) -> list[float]:
     if not warm.ok:
         raise SystemExit(f"warm-up send failed: {warm.error}")
     worker = DeliveryWorker(pool, settings, clock=SystemClock(), sender=sender)
+    gc.freeze()  # as `gigalert notifier serve` does once started
     await worker.start()
     print("ready", flush=True)
     try:
