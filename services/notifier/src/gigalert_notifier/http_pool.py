@@ -12,6 +12,7 @@ import time
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
@@ -70,9 +71,10 @@ class PooledRequests:
         session, loop = self._session, asyncio.get_running_loop()
         if session is None or session.closed or self._loop is not loop:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=self._per_host)
-            # trust_env: proxies from the environment (HTTPS_PROXY, NO_PROXY).
+            # The environment's proxies are read once per host (_proxy), not by aiohttp's
+            # trust_env at every request (with a ~netrc lookup in a thread each time).
             session = aiohttp.ClientSession(
-                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=True
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False
             )
             self._session, self._loop = session, loop
         return session
@@ -95,6 +97,7 @@ class PooledRequests:
                 timeout=_timeout(kwargs.get("timeout")),
                 allow_redirects=bool(kwargs.get("allow_redirects", True)),
                 ssl=_tls(kwargs.get("verify", True)),
+                proxy=_proxy(url),
             ) as answer:
                 return _as_requests(answer, await answer.read())
         except TimeoutError as exc:
@@ -136,6 +139,20 @@ class PooledRequests:
         session, self._session = self._session, None
         if session is not None and self._loop is asyncio.get_running_loop():
             await session.close()
+
+
+def _proxy(url: str) -> str | None:
+    parts = urlsplit(url)
+    return _proxy_for(parts.scheme.lower(), (parts.hostname or "").lower())
+
+
+@lru_cache(maxsize=1024)
+def _proxy_for(scheme: str, host: str) -> str | None:
+    """The environment's proxy for this host (``HTTPS_PROXY``, ``NO_PROXY``…), read as
+    ``requests`` reads it."""
+    url = f"{scheme}://{host}/"
+    found: str | None = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+    return found
 
 
 def _content(data: Any) -> bytes | None:
