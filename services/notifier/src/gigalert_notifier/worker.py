@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import defaultdict
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Final
@@ -79,7 +79,11 @@ class DeliveryWorker:
             "line": asyncio.Semaphore(self._s.line_concurrency),
             "slack": asyncio.Semaphore(_SLACK_CONCURRENCY),
         }
-        self._channel_locks: dict[UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # A lock lives while a delivery of its channel holds or awaits it (weakly kept:
+        # a million channels over weeks must not leave a million locks behind).
+        self._channel_locks: weakref.WeakValueDictionary[UUID, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         # Slack limits each webhook; LINE one channel access token for every push.
         self._slack_spacing = ChannelSpacing(self._s.slack_min_interval_seconds)
         self._line_pacer = Pacer(self._s.line_pushes_per_second)
@@ -144,7 +148,7 @@ class DeliveryWorker:
             return
         slot: date | None = None
         held = 0.0
-        async with self._channel_locks[c.channel_id]:
+        async with self._channel_lock(c.channel_id):
             # A mail's daily-cap slot is taken before it waits for an SMTP session, so the
             # sessions never idle on that statement.
             email = c.kind == "email" and not self._stopping
@@ -190,6 +194,12 @@ class DeliveryWorker:
         if slot is not None and not isinstance(decision, Sent) and decision.release_slot:
             await self._cap.release(c.target.lower(), slot)
         await self._apply(c, decision)
+
+    def _channel_lock(self, channel_id: UUID) -> asyncio.Lock:
+        lock = self._channel_locks.get(channel_id)
+        if lock is None:
+            lock = self._channel_locks[channel_id] = asyncio.Lock()
+        return lock
 
     async def _take_slot(self, c: Claimed) -> date | None:
         """A slot of today's (Tokyo) mails to this address; None when the cap is reached
