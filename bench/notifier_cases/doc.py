@@ -47,13 +47,14 @@ NOTES: Final = """\
   kept per URL and their `notify()` runs in a greenlet of the event loop's thread, each
   request they make awaited on one keep-alive aiohttp session. This bench gives every webhook
   delivery its own URL, so a plugin is instantiated per post.
-- **What limits throughput: CPU per send, in one Python process.** Each send cost the
+- **CPU per send, in one Python process.** Each send cost the
   notifier {email_cpu} ms of CPU for a mail and {hook_cpu} ms for a json:// POST (median of
   the "sender CPU ms" column), against {smtp_cpu} ms (smtplib) and {httpx_cpu} / {req_cpu}
   ms (httpx / requests) for the raw clients in the baselines, all included: the claim,
   parsing the alert, rendering, Apprise, the wire, the daily-cap slot and recording. One
   process runs its Python code on one core at a time, so about {email_cap} mails/s per
-  process is the ceiling even on an idle core. A second process helps only as far as there
+  process is the ceiling even on an idle core; on this machine email stays below it (the
+  process is half idle, waiting on the sink's round trips: docs/benchmarks.md). A second process helps only as far as there
   is a free core (this machine has two, shared with Kafka, Postgres, the sink and the bench).
 - **End to end.** Each probe gig gives one mail per probe freelancer, so the mails of one
   gig are correlated: with 4 probe freelancers the p99 of the mails is about the slowest

@@ -178,6 +178,12 @@ def _tls(verify: Any) -> ssl.SSLContext | bool:
         return False
     if isinstance(verify, str):
         return _context(verify)
+    return _default_context()
+
+
+@lru_cache(maxsize=1)
+def _default_context() -> ssl.SSLContext:
+    """The environment's CA bundle is read once (at the first request)."""
     return _context(
         os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
     )

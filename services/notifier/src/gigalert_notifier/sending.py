@@ -7,9 +7,9 @@ built for throughput:
   configuration, awaited through its ``async_notify()`` in the event loop (no thread), its
   sessions kept in a bounded :class:`~gigalert_notifier.smtp_pool.SmtpPool`. A session is
   closed after ``max_messages`` mails (servers limit mails per connection), after being idle
-  ``idle_seconds``, and after any error; a kept session the server had dropped (or that
-  answers 421 to MAIL) is replaced and the mail tried once more on a fresh one, since
-  nothing of it was sent yet.
+  ``idle_seconds``, and after any error but a clean refusal; a kept session the server had
+  dropped (or that answers 421 to MAIL) is replaced and the mail tried once more on a fresh
+  one, since nothing of it was sent yet.
 * **Slack, LINE (and Apprise's ``json://``, used by the bench)**: the plugins post through
   :class:`~gigalert_notifier.http_pool.PooledRequests` (keep-alive per host). A plugin
   instance is kept per URL (:class:`_IdlePlugins`) and lent to one send at a time.
@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import OrderedDict
+from functools import partial
 from typing import Any, Final, Literal
 
 import apprise
@@ -146,31 +147,6 @@ def _instantiate(url: str, timeout: float) -> Any | None:
     return service
 
 
-async def _notify_here(service: Any, call: Call, title: str, body: str, fmt: NotifyFormat) -> bool:
-    """In the event loop: the email plugin's ``async_notify()`` with this send's :class:`Call`."""
-    token = CALL.set(call)
-    try:
-        return bool(await service.async_notify(body=body, title=title, body_format=fmt))
-    except Exception as exc:
-        call.error = exc
-        return False
-    finally:
-        CALL.reset(token)
-
-
-def _notify(service: Any, call: Call, title: str, body: str, fmt: NotifyFormat) -> bool:
-    """In a greenlet (:func:`run_bridged`): the plugin's own ``notify()`` with this send's
-    :class:`Call`; its HTTP requests are awaited on the loop."""
-    token = CALL.set(call)
-    try:
-        return bool(service.notify(body=body, title=title, body_format=fmt))
-    except Exception as exc:
-        call.error = exc
-        return False
-    finally:
-        CALL.reset(token)
-
-
 async def send(
     url: str,
     *,
@@ -219,14 +195,23 @@ async def send(
     if getattr(service, "title_maxlen", 1) == 0:
         title = ""
 
+    # Email: the plugin's async_notify() in this loop. Webhooks: the plugin's own notify()
+    # in a greenlet, its requests awaited here. Both see this send's Call.
+    token = CALL.set(call)
     try:
         async with asyncio.timeout(timeout):
-            if smtp:
-                ok = await _notify_here(service, call, title, body, fmt)
-            else:
-                ok = await run_bridged(_notify, service, call, title, body, fmt)
+            try:
+                if smtp:
+                    ok = bool(await service.async_notify(body=body, title=title, body_format=fmt))
+                else:
+                    notify = partial(service.notify, body=body, title=title, body_format=fmt)
+                    ok = bool(await run_bridged(notify))
+            except Exception as exc:
+                call.error, ok = exc, False
     except TimeoutError:
         return failed(f"timed out after {timeout:g}s (the send may still have completed)")
+    finally:
+        CALL.reset(token)
     if kept is not None:
         _plugins.give_back(url, timeout, kept)
     outcome = classify(ok, call, smtp=smtp)

@@ -28,7 +28,6 @@ class _Session:
     idle_since: float = 0.0
 
 
-_DISCONNECTED: Final = (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError)
 _CLOSING: Final = 421  # the server is closing the session
 _QUIT_SECONDS: Final = 2.0
 
@@ -50,7 +49,8 @@ class SmtpPool:
 
     :meth:`deliver` takes an idle session (or opens one), sends one mail and gives the
     session back. A session is closed after ``max_messages`` mails, after ``idle_seconds``
-    unused, after any error or cancellation, and when the server answers 421. A kept session
+    unused, after any error or cancellation but a clean refusal (then RSET), and when the
+    server answers 421. A kept session
     that turns out dropped before MAIL was accepted (the server closed it while idle) is
     replaced and the mail is tried once more: nothing of it had been sent."""
 
@@ -231,7 +231,7 @@ def _closing(exc: BaseException) -> bool:
 def _stale(exc: BaseException) -> bool:
     """A kept session that the server had dropped, or that it is closing (421); a timeout
     (an ``OSError``) counts too: at MAIL nothing of the mail was sent yet."""
-    return isinstance(exc, _DISCONNECTED) or _closing(exc)
+    return isinstance(exc, OSError) or _closing(exc)  # disconnects are OSErrors too
 
 
 @dataclass(frozen=True, slots=True)

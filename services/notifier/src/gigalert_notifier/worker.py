@@ -73,8 +73,8 @@ class DeliveryWorker:
         self._send = sender
         self.messages = Messages(settings)
         self._limits = {
-            # A mail holds its place while its daily-cap slot is taken too; the SMTP
-            # sessions themselves are bounded by the pool (smtp_concurrency).
+            # Mails on the wire at once: as many as the pool's SMTP sessions. A mail takes
+            # its daily-cap slot before it waits here.
             "email": asyncio.Semaphore(self._s.smtp_concurrency),
             "line": asyncio.Semaphore(self._s.line_concurrency),
             "slack": asyncio.Semaphore(_SLACK_CONCURRENCY),

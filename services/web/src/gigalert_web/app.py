@@ -33,10 +33,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
-def _count_request(route: str, status: int | None, seconds: float) -> None:
+def _count_request(route: str, status: int, seconds: float) -> None:
     """Counts and times every request by its route template (500 when handling raised)."""
-    code = str(500 if status is None else status)
-    REQUESTS.labels(route, code).inc()
+    REQUESTS.labels(route, str(status)).inc()
     REQUEST_SECONDS.labels(route).observe(seconds)
 
 
